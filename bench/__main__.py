@@ -1,0 +1,25 @@
+"""Run the benchmarks: `python -m bench` (all) or `python -m bench foundation`."""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import sys
+
+SUITES = ["foundation"]
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or SUITES
+    unknown = [name for name in chosen if name not in SUITES]
+    if unknown:
+        print(f"unknown suite(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}")
+        return 2
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    for name in chosen:
+        importlib.import_module(f"bench.{name}").run()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,45 @@
+"""The django-ninja API instance; each domain app contributes a router."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+
+from yiwang.api import errors
+from yiwang.api.auth import API_AUTH
+from yiwang.api.schemas import HealthOut
+
+api = NinjaAPI(
+    title="Yiwang API",
+    version="1",
+    description="一网 (Yiwang) digital-government platform: catalogue, cases, certificates, "
+    "ledger and data exchange. Errors are {code, message}; codes are stable.",
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+
+@api.get("/health", auth=None, response=HealthOut, tags=["system"], operation_id="health")
+def health(request: HttpRequest) -> dict[str, str]:
+    """Liveness: answers without touching the database."""
+    return {"status": "ok"}
+
+
+@api.get("/ping", auth=None, include_in_schema=False)
+def ping(request: HttpRequest) -> dict[str, str]:
+    """The empty endpoint benchmarks use as the framework's baseline."""
+    return {}
+
+
+def _mount_routers() -> None:
+    from yiwang.identity.api import router as identity_router
+    from yiwang.regions.api import router as regions_router
+
+    api.add_router("/identity/", identity_router)
+    api.add_router("/regions/", regions_router)
+
+
+_mount_routers()

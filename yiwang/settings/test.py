@@ -1,0 +1,17 @@
+"""Tests: SQLite unless DATABASE_URL names PostgreSQL; fast hasher; tasks run immediately."""
+
+from __future__ import annotations
+
+from yiwang.settings.dev import *  # noqa: F403
+from yiwang.settings.dev import VAR_DIR
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# A file, not the in-memory default: threads in concurrency tests need real SQLite locking,
+# the same as the web and worker processes have in a SQLite deployment.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
