@@ -128,7 +128,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT: Path | None = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "yiwang" / "static"]
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
