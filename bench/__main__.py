@@ -15,7 +15,8 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown suite(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}")
         return 2
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    print(f"machine: {platform.machine()}, {python}")
     for name in chosen:
         importlib.import_module(f"bench.{name}").run()
     return 0

@@ -106,8 +106,16 @@ def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [
-            PYTHON, "-m", "gunicorn", "yiwang.wsgi", "--workers", str(workers),
-            "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "yiwang.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
         ],
         env=env,
         cwd=ROOT,
@@ -137,7 +145,9 @@ def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[str]:
 def ensure_wrk() -> str:
     """wrk from Debian (installed on first use)."""
     if shutil.which("wrk") is None:
-        subprocess.run(["bash", str(ROOT / "scripts" / "ensure-debian-packages.sh"), "wrk"], check=True)
+        subprocess.run(
+            ["bash", str(ROOT / "scripts" / "ensure-debian-packages.sh"), "wrk"], check=True
+        )
     path = shutil.which("wrk")
     if path is None:
         raise RuntimeError("wrk is not available")
@@ -163,7 +173,9 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def wrk(url: str, *, seconds: int = 5, connections: int = 8, script: str | None = None) -> WrkResult:
+def wrk(
+    url: str, *, seconds: int = 5, connections: int = 8, script: str | None = None
+) -> WrkResult:
     """Run wrk against `url` (2 threads) and parse its summary."""
     args = [ensure_wrk(), "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
@@ -175,11 +187,11 @@ def wrk(url: str, *, seconds: int = 5, connections: int = 8, script: str | None 
         output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(script_path)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))
+    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", output).group(1))
     return WrkResult(rps, p50, p99, int(bad.group(1)) if bad else 0, total)
 
 

@@ -99,12 +99,28 @@ def run() -> None:
             if result.non_success:
                 raise RuntimeError(f"{name}: {result.non_success} failed requests in the bench")
         figures = [
-            Figure("empty endpoint /api/v1/ping", empty.requests_per_second, "req/s",
-                   note=f"p99 {empty.p99_ms:.1f} ms"),
-            Figure("log-in (argon2, session)", login.requests_per_second, "req/s",
-                   "empty endpoint", empty.requests_per_second, f"p99 {login.p99_ms:.1f} ms"),
-            Figure("GET /api/v1/identity/me", me.requests_per_second, "req/s",
-                   "empty endpoint", empty.requests_per_second, f"p99 {me.p99_ms:.1f} ms"),
+            Figure(
+                "empty endpoint /api/v1/ping",
+                empty.requests_per_second,
+                "req/s",
+                note=f"p99 {empty.p99_ms:.1f} ms",
+            ),
+            Figure(
+                "log-in (argon2, session)",
+                login.requests_per_second,
+                "req/s",
+                "empty endpoint",
+                empty.requests_per_second,
+                f"p99 {login.p99_ms:.1f} ms",
+            ),
+            Figure(
+                "GET /api/v1/identity/me",
+                me.requests_per_second,
+                "req/s",
+                "empty endpoint",
+                empty.requests_per_second,
+                f"p99 {me.p99_ms:.1f} ms",
+            ),
         ]
         report(f"foundation: gunicorn 2 workers, {url.split(':', 1)[0]}", figures)
         os.environ.update(env)
