@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "yiwang.core",
     "yiwang.regions",
     "yiwang.identity",
+    "yiwang.catalog",
     "yiwang.api",
     "yiwang.portal",
 ]

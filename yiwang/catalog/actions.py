@@ -1,0 +1,408 @@
+"""The write path of the catalogue: items, implementation rows and their version lifecycle.
+
+draft → submitted → approved → published → retired (a submitted version may be rejected back
+to an editable state). A published version never changes: edits go into a new draft that
+copies it, and publishing the new one retires the old.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.catalog import errors
+from yiwang.catalog.choices import (
+    LimitUnit,
+    ServiceObject,
+    TaskType,
+    VersionStatus,
+)
+from yiwang.catalog.models import (
+    CatalogItem,
+    FeeProject,
+    HandlingItem,
+    Material,
+    Question,
+    Step,
+    Task,
+    TaskVersion,
+)
+from yiwang.core import audit
+from yiwang.core.actors import is_system
+from yiwang.core.errors import Conflict, DomainError, PermissionDenied
+from yiwang.regions.choices import Role
+from yiwang.regions.models import Department, Region
+from yiwang.regions.permissions import has_role, within_jurisdiction
+
+# Fields of TaskVersion an administrator may set; everything else is lifecycle bookkeeping.
+VERSION_FIELDS = frozenset(
+    {
+        "task_name", "task_type", "task_handle_item", "aliases", "by_law", "power_source",
+        "use_level", "dept_type", "entrust_name", "other_dept", "server_type",
+        "accept_condition", "limit_explain", "anticipate_day", "anticipate_type",
+        "anticipate_explain", "promise_day", "promise_type", "promise_explain", "project_type",
+        "handle_flow", "special_procedure", "limit_scene_num", "limit_scene_explain", "is_fee",
+        "fee_basis", "transact_addr", "transact_time", "link_way", "supervise_way", "is_online",
+        "online_handle_depth", "is_pay_online", "is_express", "is_schedule", "is_entry_center",
+        "handle_area", "result_type", "result_name", "result_certificate_type_code",
+        "user_topic_type", "corp_topic_type", "plan_effective_date", "plan_cancel_date",
+    }
+)  # fmt: skip
+CHILDREN = {
+    "handling_items": HandlingItem,
+    "materials": Material,
+    "fees": FeeProject,
+    "steps": Step,
+    "questions": Question,
+}
+# A natural-day limit converted for comparison: 7 natural days hold at least 5 working days.
+_NATURAL_TO_WORKING = 5 / 7
+
+
+def require_catalog_admin(actor: Any, region: Region | None = None) -> None:
+    """Catalogue administrators (or the system) within their jurisdiction."""
+    if is_system(actor):
+        return
+    if not has_role(actor, Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN):
+        raise PermissionDenied()
+    if region is not None and not within_jurisdiction(actor, region):
+        raise PermissionDenied(_("该区划不在您的管辖范围内。"), code="outside_jurisdiction")
+
+
+def check_version_fields(fields: Mapping[str, Any]) -> None:
+    """The rules a version must satisfy to be saved at all."""
+    unknown = set(fields) - VERSION_FIELDS
+    if unknown:
+        raise DomainError(
+            "field_unknown",
+            _("未知字段：%(fields)s"),
+            params={"fields": "、".join(sorted(unknown))},
+        )
+    if "task_type" in fields and fields["task_type"] not in TaskType.values:
+        raise DomainError("task_type_invalid", _("事项类型不正确。"), field="task_type")
+    servers = fields.get("server_type", [])
+    if not isinstance(servers, list) or any(s not in ServiceObject.values for s in servers):
+        raise DomainError("server_type_invalid", _("服务对象不正确。"), field="server_type")
+    promise, anticipate = fields.get("promise_day"), fields.get("anticipate_day")
+    if promise is not None and anticipate is not None:
+        promise_wd = _in_working_days(promise, fields.get("promise_type", LimitUnit.WORKING_DAYS))
+        anticipate_wd = _in_working_days(
+            anticipate, fields.get("anticipate_type", LimitUnit.WORKING_DAYS)
+        )
+        if promise_wd > anticipate_wd:
+            raise DomainError(
+                "promise_exceeds_statutory",
+                _("承诺办结时限（%(promise)s）不能超过法定办结时限（%(anticipate)s）。"),
+                params={"promise": promise, "anticipate": anticipate},
+                field="promise_day",
+            )
+
+
+def _in_working_days(days: int, unit: str) -> float:
+    return float(days) if unit == LimitUnit.WORKING_DAYS else days * _NATURAL_TO_WORKING
+
+
+@transaction.atomic
+def create_catalog_item(
+    *, actor: Any, catalog_code: str, name: str, task_type: str, **extra: Any
+) -> CatalogItem:
+    """Add a basic-catalogue item (12-character basic code)."""
+    require_catalog_admin(actor)
+    code = catalog_code.strip()
+    if len(code) != 12 or not code.isascii() or not code.isalnum():
+        raise DomainError(
+            "catalog_code_format", _("基本编码须为 12 位字母或数字。"), field="catalog_code"
+        )
+    if task_type not in TaskType.values:
+        raise DomainError("task_type_invalid", _("事项类型不正确。"), field="task_type")
+    if CatalogItem.objects.filter(catalog_code=code).exists():
+        raise Conflict(
+            "catalog_item_exists", _("基本编码 %(code)s 已存在。"), params={"code": code}
+        )
+    item = CatalogItem.objects.create(
+        catalog_code=code, name=name.strip(), task_type=task_type, **extra
+    )
+    audit.record(
+        "catalog.item_created", actor=actor, subject=item, after={"code": code, "name": name}
+    )
+    return item
+
+
+@transaction.atomic
+def create_task(
+    *,
+    actor: Any,
+    catalog_item: CatalogItem,
+    department: Department,
+    region: Region,
+    task_code: str,
+    fields: Mapping[str, Any],
+    children: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+    local_catalog_code: str = "",
+    local_task_code: str = "",
+) -> TaskVersion:
+    """Claim a catalogue item for a department in a region: the task and its first draft."""
+    require_catalog_admin(actor, region)
+    code = task_code.strip().upper()
+    if not code.startswith(department.uscc) or len(code) > 36:
+        raise DomainError(
+            "task_code_format",
+            _("实施编码须以实施主体的统一社会信用代码开头，且不超过 36 位。"),
+            field="task_code",
+        )
+    if not department.region.contains(region):
+        raise DomainError(
+            "task_region_mismatch",
+            _("实施主体须属于该事项的区划（或其上级区划）。"),
+            field="region",
+        )
+    if Task.objects.filter(task_code=code).exists():
+        raise Conflict("task_exists", _("实施编码 %(code)s 已存在。"), params={"code": code})
+    task = Task.objects.create(
+        task_code=code,
+        catalog_item=catalog_item,
+        department=department,
+        region=region,
+        local_catalog_code=local_catalog_code,
+        local_task_code=local_task_code,
+    )
+    values = {"task_name": catalog_item.name, "task_type": catalog_item.task_type, **fields}
+    check_version_fields(values)
+    version = TaskVersion.objects.create(task=task, version=1, created_by=_user(actor), **values)
+    _replace_children(version, children or {})
+    audit.record(
+        "catalog.task_created",
+        actor=actor,
+        subject=task,
+        after={"task_code": code, "department": department.uscc, "region": region.code},
+    )
+    return version
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _replace_children(
+    version: TaskVersion, children: Mapping[str, Iterable[Mapping[str, Any]]]
+) -> None:
+    unknown = set(children) - set(CHILDREN)
+    if unknown:
+        raise DomainError(
+            "field_unknown",
+            _("未知字段：%(fields)s"),
+            params={"fields": "、".join(sorted(unknown))},
+        )
+    handling_by_code: dict[str, HandlingItem] = {}
+    for name in ("handling_items", "materials", "fees", "steps", "questions"):
+        if name not in children:
+            continue
+        model = CHILDREN[name]
+        model._default_manager.filter(version=version).delete()
+        for order, row in enumerate(children[name]):
+            data = dict(row)
+            situations = data.pop("handling_item_codes", [])
+            data.setdefault("order_num", order)
+            obj = model._default_manager.create(version=version, **data)
+            if isinstance(obj, HandlingItem):
+                handling_by_code[obj.task_handle_item] = obj
+            if isinstance(obj, Material) and situations:
+                obj.handling_items.set([handling_by_code[code] for code in situations])
+
+
+def _lock(version: TaskVersion) -> TaskVersion:
+    return TaskVersion.objects.select_for_update().select_related("task__region").get(pk=version.pk)
+
+
+@transaction.atomic
+def update_draft(
+    *,
+    actor: Any,
+    version: TaskVersion,
+    fields: Mapping[str, Any],
+    children: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+) -> TaskVersion:
+    """Edit a draft (or a rejected version); published ones never change."""
+    locked = _lock(version)
+    require_catalog_admin(actor, locked.task.region)
+    if locked.status not in {VersionStatus.DRAFT, VersionStatus.REJECTED}:
+        raise errors.wrong_status(locked.get_status_display(), str(_("修改")))
+    merged = {name: getattr(locked, name) for name in VERSION_FIELDS} | dict(fields)
+    check_version_fields(merged)
+    before = {name: _jsonable(getattr(locked, name)) for name in fields}
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.status = VersionStatus.DRAFT
+    locked.save()
+    _replace_children(locked, children or {})
+    audit.record(
+        "catalog.version_updated",
+        actor=actor,
+        subject=locked,
+        before=before,
+        after={name: _jsonable(value) for name, value in fields.items()},
+    )
+    return locked
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool, list, dict)) or value is None:
+        return value
+    return str(value)
+
+
+@transaction.atomic
+def new_draft_version(*, actor: Any, task: Task) -> TaskVersion:
+    """Start editing a task again: a new draft copying its latest version and children."""
+    require_catalog_admin(actor, task.region)
+    Task.objects.select_for_update().get(pk=task.pk)
+    latest = task.versions.order_by("-version").first()
+    if latest is None:
+        raise DomainError("task_has_no_version", _("该事项没有任何版本。"))
+    if latest.status in {VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.REJECTED}:
+        raise Conflict("draft_exists", _("该事项已有未发布的版本，请先处理。"))
+    values = {name: getattr(latest, name) for name in VERSION_FIELDS}
+    draft = TaskVersion.objects.create(
+        task=task, version=latest.version + 1, created_by=_user(actor), **values
+    )
+    children: dict[str, list[dict[str, Any]]] = {}
+    for name, model in CHILDREN.items():
+        rows = []
+        for obj in model._default_manager.filter(version=latest):
+            data = {
+                f.name: getattr(obj, f.name)
+                for f in model._meta.concrete_fields
+                if f.name not in {"id", "version"}
+            }
+            if isinstance(obj, Material):
+                data["handling_item_codes"] = [h.task_handle_item for h in obj.handling_items.all()]
+            rows.append(data)
+        children[name] = rows
+    _replace_children(draft, children)
+    audit.record(
+        "catalog.version_drafted",
+        actor=actor,
+        subject=draft,
+        after={"from_version": latest.version},
+    )
+    return draft
+
+
+def _transition(
+    actor: Any, version: TaskVersion, allowed: set[str], target: str, action: str, verb: str
+) -> TaskVersion:
+    locked = _lock(version)
+    require_catalog_admin(actor, locked.task.region)
+    if locked.status not in allowed:
+        raise errors.wrong_status(locked.get_status_display(), verb)
+    before = locked.status
+    locked.status = target
+    return_value = locked
+    stamp = {
+        VersionStatus.SUBMITTED: "submitted_at",
+        VersionStatus.APPROVED: "approved_at",
+        VersionStatus.PUBLISHED: "published_at",
+        VersionStatus.RETIRED: "retired_at",
+    }.get(VersionStatus(target))
+    if stamp:
+        setattr(locked, stamp, timezone.now())
+    locked.save()
+    audit.record(
+        action, actor=actor, subject=locked, before={"status": before}, after={"status": target}
+    )
+    return return_value
+
+
+@transaction.atomic
+def submit_version(*, actor: Any, version: TaskVersion) -> TaskVersion:
+    """Send a draft for review."""
+    return _transition(
+        actor,
+        version,
+        {VersionStatus.DRAFT},
+        VersionStatus.SUBMITTED,
+        "catalog.version_submitted",
+        str(_("提交审核")),
+    )
+
+
+@transaction.atomic
+def approve_version(*, actor: Any, version: TaskVersion) -> TaskVersion:
+    """Approve a submitted version (审定)."""
+    return _transition(
+        actor,
+        version,
+        {VersionStatus.SUBMITTED},
+        VersionStatus.APPROVED,
+        "catalog.version_approved",
+        str(_("审定")),
+    )
+
+
+@transaction.atomic
+def reject_version(*, actor: Any, version: TaskVersion, note: str) -> TaskVersion:
+    """Send a submitted version back with a reason (审核驳回)."""
+    if not note.strip():
+        raise DomainError("reason_required", _("请填写驳回理由。"), field="note")
+    rejected = _transition(
+        actor,
+        version,
+        {VersionStatus.SUBMITTED},
+        VersionStatus.REJECTED,
+        "catalog.version_rejected",
+        str(_("驳回")),
+    )
+    rejected.review_note = note.strip()
+    rejected.save(update_fields=["review_note"])
+    return rejected
+
+
+@transaction.atomic
+def publish_version(*, actor: Any, version: TaskVersion) -> TaskVersion:
+    """Publish an approved version; the task's previous published version is retired."""
+    # Power-list items (处罚, 强制, 检查, 征收) are published too, but never applied for:
+    # catalog.queries leaves them out of everything an applicant can reach.
+    locked_task = Task.objects.select_for_update().get(pk=version.task_id)
+    published = _transition(
+        actor,
+        version,
+        {VersionStatus.APPROVED},
+        VersionStatus.PUBLISHED,
+        "catalog.version_published",
+        str(_("发布")),
+    )
+    previous = locked_task.current_version
+    if previous is not None and previous.pk != published.pk:
+        previous.status = VersionStatus.RETIRED
+        previous.retired_at = timezone.now()
+        previous.save(update_fields=["status", "retired_at"])
+        audit.record(
+            "catalog.version_retired",
+            actor=actor,
+            subject=previous,
+            before={"status": VersionStatus.PUBLISHED},
+            after={"status": VersionStatus.RETIRED, "replaced_by": published.version},
+        )
+    locked_task.current_version = published
+    locked_task.save(update_fields=["current_version"])
+    published.task = locked_task
+    return published
+
+
+@transaction.atomic
+def retire_version(*, actor: Any, version: TaskVersion) -> TaskVersion:
+    """Withdraw a published version: the item can no longer be applied for."""
+    retired = _transition(
+        actor,
+        version,
+        {VersionStatus.PUBLISHED},
+        VersionStatus.RETIRED,
+        "catalog.version_retired",
+        str(_("废止")),
+    )
+    Task.objects.filter(pk=retired.task_id, current_version=retired).update(current_version=None)
+    return retired
