@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from yiwang.core.audit import current_request_id
 
@@ -47,6 +49,25 @@ class SessionIdleMiddleware:
                 # Modifying the session makes Django save it with a fresh expiry date.
                 request.session["_yiwang_seen"] = now
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Pages are Chinese unless the visitor chose English; the API follows Accept-Language.
+
+    Browsers send their own UI language (often en-US even for Chinese users), which must not
+    switch a city's portal away from Chinese. Systems calling the API, though, legitimately
+    ask for English messages with Accept-Language.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class PreferenceMiddleware:

@@ -40,7 +40,7 @@ MIDDLEWARE = [
     "yiwang.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yiwang.core.middleware.PreferenceMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "yiwang.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

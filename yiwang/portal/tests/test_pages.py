@@ -21,6 +21,12 @@ def test_home_is_chinese_and_accessible(city) -> None:
 
 
 @pytest.mark.django_db
+def test_browser_language_does_not_switch_pages_away_from_chinese(city) -> None:
+    html = Client().get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans">' in html and "我要办事" in html
+
+
+@pytest.mark.django_db
 def test_english_switch(city) -> None:
     client = Client()
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
@@ -37,10 +43,10 @@ def test_elder_mode_toggle(city) -> None:
     response = client.post("/preferences/elder/", {"elder": "1", "next": "/"})
     assert response.status_code == 302
     html = client.get("/").content.decode()
-    assert '<body class="elder">' in html
+    assert 'class="elder"' in html.split("<head>")[0]  # on <html>, so rem sizes scale
     assert 'aria-pressed="true"' in html
     client.post("/preferences/elder/", {"elder": "0", "next": "/"})
-    assert '<body class="">' in client.get("/").content.decode()
+    assert 'class="elder"' not in client.get("/").content.decode()
 
 
 @pytest.mark.django_db
