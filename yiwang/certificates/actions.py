@@ -47,6 +47,7 @@ from yiwang.certificates.vc.credential import (
     build_certificate_credential,
     credential_url,
 )
+from yiwang.certificates.vc.compact import sign_compact
 from yiwang.certificates.vc.dataintegrity import add_proof
 from yiwang.certificates.vc.identifier import IdentifierError, make_identifier, parse_identifier
 from yiwang.certificates.vc.multibase import private_key_to_multikey, public_key_to_multikey
@@ -484,8 +485,22 @@ def _issue(
             params={"reason": str(exc)},
         ) from exc
     method = keys.verification_method_id(issuer.uscc, key.key_id)
-    signed = add_proof(unsigned, keys.private_key_of(key), verification_method=method)
+    private_key = keys.private_key_of(key)
+    signed = add_proof(unsigned, private_key, verification_method=method)
     text = serialise(signed)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    qr_claims = {
+        "v": 1,
+        "id": identifier,
+        "n": certificate_number,
+        "t": certificate_type.name,
+        "h": who.name,
+        "c": who.display_code,
+        "i": issue_date.isoformat(),
+        "u": until.isoformat() if until else None,
+        "d": digest,
+        "m": method,
+    }
     certificate = Certificate.objects.create(
         identifier=identifier,
         serial=parse_identifier(identifier).serial,
@@ -506,8 +521,9 @@ def _issue(
         status=Status.VALID,
         previous_version=previous,
         credential_encrypted=encrypt_text(text, context=CREDENTIAL_CONTEXT),
-        credential_digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        credential_digest=digest,
         verification_method=method,
+        qr_token=sign_compact(qr_claims, private_key),
         status_index=index,
         status_list_number=list_number,
         case_project_no=case_project_no,
@@ -755,7 +771,8 @@ class ImportRefused(DomainError):
         return body
 
 
-def _find_holder(code_type: str, code: str) -> Person | LegalPerson | None:
+def find_holder(code_type: str, code: str) -> Person | LegalPerson | None:
+    """The registered holder with this code (001: USCC; else a person's document type)."""
     from yiwang.identity.actions import find_person
 
     if code_type == HOLDER_CODE_USCC:
@@ -785,7 +802,7 @@ def _import_row(actor: Any, issuer: Department, row: Mapping[str, Any]) -> Certi
     certificate_type = CertificateType.objects.filter(type_code=type_code).first()
     if certificate_type is None:
         raise DomainError("type_unknown", _("未知的证照类型代码。"), field="type_code")
-    holder = _find_holder(str(row.get("holder_code_type", "")), str(row.get("holder_code", "")))
+    holder = find_holder(str(row.get("holder_code_type", "")), str(row.get("holder_code", "")))
     if holder is None:
         raise DomainError(
             "holder_unknown", _("持证主体尚未在平台登记。"), field="holder_code"

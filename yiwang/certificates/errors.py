@@ -29,10 +29,12 @@ def reason_required() -> DomainError:
     return DomainError("reason_required", _("请填写原因（不超过 200 字）。"), field="reason")
 
 
-def rate_limited() -> DomainError:
-    return DomainError(
-        "rate_limited", _("查询过于频繁，请稍后再试。"), status=429
-    )
+class RateLimited(DomainError):
+    """Too many verification requests from one address; `retry_after` in whole seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("rate_limited", _("查询过于频繁，请稍后再试。"), status=429)
+        self.retry_after = retry_after
 
 
 def share_unavailable() -> DomainError:

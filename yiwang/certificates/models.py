@@ -194,6 +194,8 @@ class Certificate(models.Model):
     # SHA-256 (hex) of the credential's UTF-8 JSON as stored: what reuse and the ledger cite.
     credential_digest = models.CharField(max_length=64, editable=False)
     verification_method = models.CharField(max_length=200, editable=False)
+    # The signed compact payload printed in the QR code (vc/compact.py); holder code masked.
+    qr_token = models.TextField(editable=False, blank=True)
     status_index = models.PositiveIntegerField(editable=False)
     status_list_number = models.PositiveIntegerField(editable=False)
     # The case (办件) whose decision issued it. A plain project number rather than a foreign key
