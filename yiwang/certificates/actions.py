@@ -63,6 +63,16 @@ from yiwang.regions.models import Department
 from yiwang.regions.permissions import has_role
 
 CREDENTIAL_CONTEXT = "certificates.credential"
+# The ledger entry kind and audit action of each lifecycle step: certificate.<kind>.
+EVENT_KINDS = {
+    "suspend": "suspended",
+    "reinstate": "reinstated",
+    "revoke": "revoked",
+    "cancel": "cancelled",
+    "rescind": "rescinded",
+    "transfer": "transferred",
+    "expire": "expired",
+}
 HOLDER_CODE_USCC = "001"
 MAX_REASON = 200
 MAX_FACE_VALUE = 500
@@ -98,9 +108,7 @@ def clean_type_code(value: str) -> str:
 
 def _clean_face_fields(fields: Any) -> list[dict[str, Any]]:
     if not isinstance(fields, list) or not fields:
-        raise DomainError(
-            "face_fields_invalid", _("请至少定义一个照面字段。"), field="face_fields"
-        )
+        raise DomainError("face_fields_invalid", _("请至少定义一个照面字段。"), field="face_fields")
     cleaned: list[dict[str, Any]] = []
     seen: set[str] = set()
     for item in fields:
@@ -142,12 +150,11 @@ def create_certificate_type(
     if not name or len(name) > 120:
         raise DomainError("name_required", _("请填写证照名称。"), field="name")
     if holder_kind not in HolderKind.values:
-        raise DomainError(
-            "holder_kind_invalid", _("持证主体类型不正确。"), field="holder_kind"
-        )
+        raise DomainError("holder_kind_invalid", _("持证主体类型不正确。"), field="holder_kind")
     if validity_years is not None and not 1 <= validity_years <= 100:
         raise DomainError(
-            "validity_invalid", _("有效期须为 1 至 100 年，或留空表示长期有效。"),
+            "validity_invalid",
+            _("有效期须为 1 至 100 年，或留空表示长期有效。"),
             field="validity_years",
         )
     if CertificateType.objects.filter(type_code=code).exists():
@@ -481,7 +488,8 @@ def _issue(
         )
     except CredentialError as exc:
         raise DomainError(
-            f"credential_{exc.code}", _("证照数据不完整或不正确：%(reason)s"),
+            f"credential_{exc.code}",
+            _("证照数据不完整或不正确：%(reason)s"),
             params={"reason": str(exc)},
         ) from exc
     method = keys.verification_method_id(issuer.uscc, key.key_id)
@@ -581,7 +589,11 @@ def _clean_reason(reason: str, *, required: bool) -> str:
 
 
 def _apply_status_bits(certificate: Certificate, before: str) -> None:
-    issuer, number, index = certificate.issuer, certificate.status_list_number, certificate.status_index
+    issuer, number, index = (
+        certificate.issuer,
+        certificate.status_list_number,
+        certificate.status_index,
+    )
     suspended = certificate.status == Status.SUSPENDED
     if suspended or before == Status.SUSPENDED:
         status.set_status(issuer, StatusPurpose.SUSPENSION, number, index, suspended)
@@ -603,7 +615,8 @@ def _transition(
     locked.status_reason = reason
     locked.save(update_fields=["status", "status_reason", "updated_at"])
     _apply_status_bits(locked, before)
-    _record(locked, operation=operation, before=before, reason=reason, actor=actor, kind=target)
+    kind = EVENT_KINDS[transition]
+    _record(locked, operation=operation, before=before, reason=reason, actor=actor, kind=kind)
     return locked
 
 
@@ -623,9 +636,7 @@ def suspend_certificate(*, actor: Any, certificate: Certificate, reason: str) ->
     return change_status(actor=actor, certificate=certificate, transition="suspend", reason=reason)
 
 
-def reinstate_certificate(
-    *, actor: Any, certificate: Certificate, reason: str = ""
-) -> Certificate:
+def reinstate_certificate(*, actor: Any, certificate: Certificate, reason: str = "") -> Certificate:
     """暂扣发还."""
     return change_status(
         actor=actor, certificate=certificate, transition="reinstate", reason=reason
@@ -644,16 +655,12 @@ def cancel_certificate(*, actor: Any, certificate: Certificate, reason: str) -> 
 
 def rescind_certificate(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
     """吊销 (an administrative penalty)."""
-    return change_status(
-        actor=actor, certificate=certificate, transition="rescind", reason=reason
-    )
+    return change_status(actor=actor, certificate=certificate, transition="rescind", reason=reason)
 
 
 def transfer_certificate(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
     """办理转出 (the holder moved to another issuer's area)."""
-    return change_status(
-        actor=actor, certificate=certificate, transition="transfer", reason=reason
-    )
+    return change_status(actor=actor, certificate=certificate, transition="transfer", reason=reason)
 
 
 def _new_version(
@@ -790,9 +797,7 @@ def _parse_date(value: Any, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise DomainError(
-            "date_invalid", _("日期须为 YYYY-MM-DD 格式。"), field=field
-        ) from None
+        raise DomainError("date_invalid", _("日期须为 YYYY-MM-DD 格式。"), field=field) from None
 
 
 def _import_row(actor: Any, issuer: Department, row: Mapping[str, Any]) -> Certificate:
@@ -804,9 +809,7 @@ def _import_row(actor: Any, issuer: Department, row: Mapping[str, Any]) -> Certi
         raise DomainError("type_unknown", _("未知的证照类型代码。"), field="type_code")
     holder = find_holder(str(row.get("holder_code_type", "")), str(row.get("holder_code", "")))
     if holder is None:
-        raise DomainError(
-            "holder_unknown", _("持证主体尚未在平台登记。"), field="holder_code"
-        )
+        raise DomainError("holder_unknown", _("持证主体尚未在平台登记。"), field="holder_code")
     if str(row.get("holder_name", "")).strip() != holder.name:
         raise DomainError(
             "holder_name_mismatch",
@@ -879,6 +882,12 @@ def import_certificates(
             refused.append(RowError(number, exc.code, exc.message))
     if refused:
         raise ImportRefused(refused)
+    today = timezone.localdate()
+    for index, certificate in enumerate(imported):
+        if certificate.valid_until is not None and certificate.valid_until < today:
+            imported[index] = _transition(
+                certificate, "expire", actor=actor, reason=str(_("有效期届满")), check=False
+            )
     return imported
 
 
@@ -898,11 +907,11 @@ def share_certificate(
         raise PermissionDenied()
     purpose = (purpose or "").strip()
     if not purpose or len(purpose) > MAX_REASON:
-        raise DomainError(
-            "purpose_required", _("请说明用途（不超过 200 字）。"), field="purpose"
-        )
-    if isinstance(days, bool) or not isinstance(days, int) or not (
-        1 <= days <= settings.YIWANG_SHARE_MAX_DAYS
+        raise DomainError("purpose_required", _("请说明用途（不超过 200 字）。"), field="purpose")
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, int)
+        or not (1 <= days <= settings.YIWANG_SHARE_MAX_DAYS)
     ):
         raise DomainError(
             "share_days_invalid",

@@ -333,4 +333,3 @@ def vc_issue(request: HttpRequest, payload: IssueIn) -> HttpResponse:
     if outcome.replayed:
         response["Idempotent-Replayed"] = "true"
     return response
-

@@ -108,7 +108,9 @@ def valid_certificate_of_type(
 ) -> Certificate | None:
     """The holder's newest valid certificate of a type (for 免提交)."""
     holder = (
-        Q(holder_person_id=person_id) if person_id is not None else Q(holder_legal_person_id=legal_person_id)
+        Q(holder_person_id=person_id)
+        if person_id is not None
+        else Q(holder_legal_person_id=legal_person_id)
     )
     if person_id is None and legal_person_id is None:
         return None

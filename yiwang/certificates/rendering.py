@@ -116,7 +116,9 @@ def render_pdf(certificate: Certificate) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_qr(page: canvas.Canvas, certificate: Certificate, *, x: float, y: float, size: float) -> None:
+def _draw_qr(
+    page: canvas.Canvas, certificate: Certificate, *, x: float, y: float, size: float
+) -> None:
     rows = [list(row) for row in qr_code(certificate).matrix_iter(border=2)]
     module = size / len(rows)
     page.setFillColor(HexColor("#000000"))

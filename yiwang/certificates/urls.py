@@ -6,9 +6,7 @@ app_name = "certificates"
 urlpatterns = [
     path("verify/", views.verify_page, name="verify"),
     path("keys/<str:uscc>", views.issuer_keys, name="keys"),
-    path(
-        "status/<str:uscc>/<str:purpose>/<int:number>", views.status_list, name="status_list"
-    ),
+    path("status/<str:uscc>/<str:purpose>/<int:number>", views.status_list, name="status_list"),
     path("shared/<str:token>/", views.shared, name="shared"),
     path("shared/<str:token>/credential.json", views.shared_credential, name="shared_credential"),
     path("wallet/", views.wallet, name="wallet"),

@@ -289,8 +289,10 @@ def verify_document(document: Any, *, now: datetime | None = None) -> Verificati
     issuer_ok = bool(
         result.verified
         and isinstance(issuer_id, str)
-        and all(p.verification_method and p.verification_method.split("#")[0] == issuer_id
-                for p in result.proofs)
+        and all(
+            p.verification_method and p.verification_method.split("#")[0] == issuer_id
+            for p in result.proofs
+        )
     )
     parsed = keys.parse_verification_method(method) if method else None
     if parsed is not None and issuer_ok:
@@ -330,6 +332,8 @@ def verify_document(document: Any, *, now: datetime | None = None) -> Verificati
     return report
 
 
-def verify_certificate(certificate: Certificate, *, now: datetime | None = None) -> VerificationReport:
+def verify_certificate(
+    certificate: Certificate, *, now: datetime | None = None
+) -> VerificationReport:
     """Verify one of our certificates from its stored credential."""
     return verify_document(json.loads(credential_of(certificate)), now=now)

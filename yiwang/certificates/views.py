@@ -113,7 +113,9 @@ def issuer_keys(request: HttpRequest, uscc: str) -> JsonResponse:
     department = Department.objects.filter(uscc=uscc).first()
     if department is None or not department.certificate_keys.exists():
         raise Http404
-    response = JsonResponse(controller_document(department), json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        controller_document(department), json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -121,12 +123,12 @@ def issuer_keys(request: HttpRequest, uscc: str) -> JsonResponse:
 @require_GET
 def status_list(request: HttpRequest, uscc: str, purpose: str, number: int) -> HttpResponse:
     """The signed BitstringStatusListCredential a verifier downloads."""
-    row = StatusList.objects.filter(
-        department__uscc=uscc, purpose=purpose, number=number
-    ).first()
+    row = StatusList.objects.filter(department__uscc=uscc, purpose=purpose, number=number).first()
     if row is None:
         raise Http404
-    response = HttpResponse(row.credential_json, content_type="application/vc+ld+json; charset=utf-8")
+    response = HttpResponse(
+        row.credential_json, content_type="application/vc+ld+json; charset=utf-8"
+    )
     response["Cache-Control"] = "public, max-age=60"
     return response
 

@@ -158,7 +158,9 @@ def test_type_code_is_validated(setup):
 def test_lifecycle_follows_the_transition_table(setup):
     certificate = issue_food(setup)
     approver = setup.approver_a2
-    certificate = actions.suspend_certificate(actor=approver, certificate=certificate, reason="整改")
+    certificate = actions.suspend_certificate(
+        actor=approver, certificate=certificate, reason="整改"
+    )
     assert verify_certificate(certificate).status == "suspended"
     with pytest.raises(DomainError) as twice:
         actions.suspend_certificate(actor=approver, certificate=certificate, reason="again")
@@ -166,7 +168,9 @@ def test_lifecycle_follows_the_transition_table(setup):
     certificate = actions.reinstate_certificate(actor=approver, certificate=certificate)
     report = verify_certificate(certificate)
     assert report.status == "valid" and report.verified
-    certificate = actions.revoke_certificate(actor=approver, certificate=certificate, reason="虚假材料")
+    certificate = actions.revoke_certificate(
+        actor=approver, certificate=certificate, reason="虚假材料"
+    )
     report = verify_certificate(certificate)
     assert report.status == "revoked" and not report.verified
     with pytest.raises(DomainError):
