@@ -41,13 +41,13 @@ from yiwang.certificates.models import (
     IssuingSystem,
 )
 from yiwang.certificates.permissions import holds, may_issue, may_manage_keys, may_manage_types
+from yiwang.certificates.vc.compact import sign_compact
 from yiwang.certificates.vc.credential import (
     CertificateClaims,
     CredentialError,
     build_certificate_credential,
     credential_url,
 )
-from yiwang.certificates.vc.compact import sign_compact
 from yiwang.certificates.vc.dataintegrity import add_proof
 from yiwang.certificates.vc.identifier import IdentifierError, make_identifier, parse_identifier
 from yiwang.certificates.vc.multibase import private_key_to_multikey, public_key_to_multikey
@@ -540,7 +540,8 @@ def _issue(
     # The lists exist (signed, all zeros) from the first certificate on, so its status URLs work.
     for purpose in StatusPurpose.values:
         status.locked_list(issuer, purpose, list_number)
-    kind = {Operation.RENEW: "renewed", Operation.CHANGE: "changed"}.get(operation, "issued")
+    kinds: dict[str, str] = {Operation.RENEW: "renewed", Operation.CHANGE: "changed"}
+    kind = kinds.get(operation, "issued")
     if imported:
         kind = "imported"
     _record(certificate, operation=operation, before="", reason="", actor=actor, kind=kind)

@@ -63,7 +63,8 @@ class CertificateOut(Schema):
 
     @staticmethod
     def resolve_previous_version(obj: Certificate) -> str | None:
-        return obj.previous_version.identifier if obj.previous_version_id else None
+        previous = obj.previous_version
+        return previous.identifier if previous is not None else None
 
     @staticmethod
     def resolve_face(obj: Certificate) -> dict[str, Any]:

@@ -13,11 +13,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from yiwang.catalog.choices import MaterialSource, ResultType
 from yiwang.certificates import actions, integration
 from yiwang.certificates.choices import UseKind
 from yiwang.certificates.models import Certificate
 from yiwang.certificates.queries import certificate_type_by_code, valid_certificate_of_type
-from yiwang.catalog.choices import MaterialSource, ResultType
 from yiwang.core.actors import SYSTEM
 from yiwang.identity.models import LegalPerson, Person
 

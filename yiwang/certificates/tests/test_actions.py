@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 from stdnum.iso7064 import mod_37_36
 
 from yiwang.certificates import actions, keys
@@ -213,6 +214,7 @@ def test_a_reason_is_required_and_bad_input_changes_nothing(setup):
 
 def test_renewal_makes_a_linked_new_version_and_the_old_lapses(setup):
     old = issue_food(setup)
+    assert old.valid_until is not None
     until = old.valid_until + dt.timedelta(days=5 * 365)
     new = actions.renew_certificate(actor=setup.approver_a2, certificate=old, valid_until=until)
     old.refresh_from_db()
@@ -241,9 +243,9 @@ def test_change_keeps_unchanged_face_fields(setup):
 
 
 def test_expiry_sweep(setup):
-    certificate = issue_food(setup, valid_until=dt.date.today() + dt.timedelta(days=1))
-    assert actions.expire_due_certificates(actor=SYSTEM, today=dt.date.today()) == 0
-    later = dt.date.today() + dt.timedelta(days=3)
+    certificate = issue_food(setup, valid_until=timezone.localdate() + dt.timedelta(days=1))
+    assert actions.expire_due_certificates(actor=SYSTEM, today=timezone.localdate()) == 0
+    later = timezone.localdate() + dt.timedelta(days=3)
     assert actions.expire_due_certificates(actor=SYSTEM, today=later) == 1
     certificate.refresh_from_db()
     assert certificate.status == Status.EXPIRED

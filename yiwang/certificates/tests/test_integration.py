@@ -28,6 +28,7 @@ class FakeEntry:
         self.subject = subject
         self.digest = hashlib.sha256(rfc8785.dumps(dict(payload))).hexdigest()
         self.index = None
+        self.payload: dict = {}
 
 
 @pytest.fixture

@@ -151,7 +151,8 @@ def test_unknown_and_malformed_input_never_500(setup):
     anonymous = client_for(None)
     assert anonymous.get("/api/v1/certificates/verify/nonsense").status_code == 404
     assert anonymous.get("/certificates/1.2.156.3005.2.X").status_code == 404
-    for body in ({}, {"verifiableCredential": "x"}, [], "null"):
+    bodies: list[object] = [{}, {"verifiableCredential": "x"}, [], "null"]
+    for body in bodies:
         response = anonymous.post(VERIFY, data=json.dumps(body), content_type="application/json")
         assert response.status_code == 422
     for depth in (500, 3000):
