@@ -13,6 +13,7 @@ tests run, without them. The interfaces are the ones the project brief fixes:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import logging
@@ -29,6 +30,7 @@ RESULTS_MODULE = "yiwang.cases.results"
 REUSE_MODULE = "yiwang.cases.reuse"
 
 
+@functools.cache
 def _module_present(name: str) -> bool:
     try:
         return importlib.util.find_spec(name) is not None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.certificates import integration, keys
@@ -149,20 +150,24 @@ class VerificationReport:
         return body
 
 
-def _list_for(url: str) -> StatusList | None:
+def _list_key(url: str) -> tuple[str, str, int] | None:
+    """(department USCC, purpose, number) of one of our status list URLs, else None."""
     for base in keys.known_bases():
         if url.startswith(base):
             match = _LIST_URL.match(url[len(base) :])
             if match:
                 uscc, purpose, number = match.groups()
-                return (
-                    StatusList.objects.filter(
-                        department__uscc=uscc, purpose=purpose, number=int(number)
-                    )
-                    .select_related("department")
-                    .first()
-                )
+                return uscc, purpose, int(number)
     return None
+
+
+def _lists_for(wanted: list[tuple[str, str, int]]) -> dict[tuple[str, str, int], StatusList]:
+    """The named status lists in one query (a certificate's two lists share issuer and number)."""
+    condition = Q()
+    for uscc, purpose, number in set(wanted):
+        condition |= Q(department__uscc=uscc, purpose=purpose, number=number)
+    rows = StatusList.objects.filter(condition).select_related("department")
+    return {(row.department.uscc, row.purpose, row.number): row for row in rows}
 
 
 class _VerifiedLists:
@@ -201,9 +206,9 @@ VERIFIED_LISTS = _VerifiedLists()
 def _status_from_lists(document: dict[str, Any], issuer_id: str) -> str:
     entries = document.get("credentialStatus")
     entries = entries if isinstance(entries, list) else [entries] if entries else []
-    if not entries:
+    if not entries or len(entries) > 4:
         return "unknown"
-    result = "valid"
+    checks: list[tuple[tuple[str, str, int], str, int]] = []
     for entry in entries:
         if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
             return "unknown"
@@ -211,15 +216,20 @@ def _status_from_lists(document: dict[str, Any], issuer_id: str) -> str:
         purpose = entry.get("statusPurpose")
         if not isinstance(url, str) or not isinstance(index_text, str) or not index_text.isdigit():
             return "unknown"
-        row = _list_for(url)
-        if row is None or row.purpose != purpose:
+        key = _list_key(url)
+        if key is None or key[1] != purpose:
             return "unknown"
-        verified = VERIFIED_LISTS.get(row)
+        checks.append((key, purpose, int(index_text)))
+    rows = _lists_for([key for key, _purpose, _index in checks])
+    result = "valid"
+    for key, purpose, index in checks:
+        row = rows.get(key)
+        verified = VERIFIED_LISTS.get(row) if row is not None else None
         # A list signed by someone else cannot speak for this issuer's credential.
         if verified is None or verified[0] != issuer_id:
             return "unknown"
         try:
-            bit = verified[1].get(int(index_text))
+            bit = verified[1].get(index)
         except StatusListError:
             return "unknown"
         if bit and purpose == REVOCATION:
@@ -273,8 +283,14 @@ def _ledger_entries(certificate: Certificate) -> list[dict[str, Any]]:
     return entries
 
 
-def verify_document(document: Any, *, now: datetime | None = None) -> VerificationReport:
-    """Verify a credential someone holds; never raises on bad input."""
+def verify_document(
+    document: Any, *, now: datetime | None = None, known: Certificate | None = None
+) -> VerificationReport:
+    """Verify a credential someone holds; never raises on bad input.
+
+    `known` is our record of the certificate when the caller already has it (saves a query);
+    it is used only if the verified credential names the same identifier.
+    """
     now = now or datetime.now(UTC)
     if not isinstance(document, dict):
         document = {}
@@ -304,11 +320,14 @@ def verify_document(document: Any, *, now: datetime | None = None) -> Verificati
     subject = document.get("credentialSubject")
     identifier = subject.get("certificateIdentifier") if isinstance(subject, dict) else None
     if issuer_ok and isinstance(identifier, str) and parsed is not None:
-        certificate = (
-            Certificate.objects.select_related("previous_version", "next_version")
-            .filter(identifier=identifier)
-            .first()
-        )
+        if known is not None and known.identifier == identifier:
+            certificate = known
+        else:
+            certificate = (
+                Certificate.objects.select_related("previous_version", "next_version")
+                .filter(identifier=identifier)
+                .first()
+            )
     report = VerificationReport(
         verified=result.verified and issuer_ok and status == "valid" and validity is None,
         signature_ok=result.verified,
@@ -336,4 +355,4 @@ def verify_certificate(
     certificate: Certificate, *, now: datetime | None = None
 ) -> VerificationReport:
     """Verify one of our certificates from its stored credential."""
-    return verify_document(json.loads(credential_of(certificate)), now=now)
+    return verify_document(json.loads(credential_of(certificate)), now=now, known=certificate)

@@ -158,7 +158,7 @@ def load(departments: dict[str, Department]) -> None:
     if len(people) < 4 or len(companies) < 3:
         return
     zhang, wang, li, liu = people
-    for name, department in ISSUERS.items():
+    for department in ISSUERS.values():
         _key(departments[department])
     _issue(
         types["居民户口簿"],
