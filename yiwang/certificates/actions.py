@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -404,7 +404,7 @@ def _record(
     return event
 
 
-def _issue(
+def issue_in_transaction(
     *,
     actor: Any,
     certificate_type: CertificateType,
@@ -421,6 +421,7 @@ def _issue(
     operation: str = Operation.ISSUE,
     imported: bool = False,
 ) -> Certificate:
+    """Issue one certificate version inside the caller's transaction (issue, renew, import)."""
     if not may_issue(actor, issuer):
         raise PermissionDenied()
     if not certificate_type.is_active:
@@ -560,7 +561,7 @@ def issue_certificate(
     valid_until: dt.date | None = None,
 ) -> Certificate:
     """制证签发: issue a certificate signed with the issuer's key (eddsa-jcs-2022)."""
-    return _issue(
+    return issue_in_transaction(
         actor=actor,
         certificate_type=certificate_type,
         holder=holder,
@@ -602,9 +603,11 @@ def _apply_status_bits(certificate: Certificate, before: str) -> None:
         status.set_status(issuer, StatusPurpose.REVOCATION, number, index, True)
 
 
-def _transition(
+def transition_in_transaction(
     certificate: Certificate, transition: str, *, actor: Any, reason: str, check: bool = True
 ) -> Certificate:
+    """One lifecycle step inside the caller's transaction; `check=False` only for steps that
+    follow from another the actor was allowed (a renewal's old version, an import's expiry)."""
     locked = _locked(certificate)
     if check and not may_issue(actor, locked.issuer):
         raise PermissionDenied()
@@ -629,7 +632,7 @@ def change_status(
     if transition not in TRANSITIONS or transition == "expire":
         raise DomainError("transition_unknown", _("不支持的证照操作。"), field="operation")
     cleaned = _clean_reason(reason, required=transition != "reinstate")
-    return _transition(certificate, transition, actor=actor, reason=cleaned)
+    return transition_in_transaction(certificate, transition, actor=actor, reason=cleaned)
 
 
 def suspend_certificate(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
@@ -681,7 +684,7 @@ def _new_version(
         raise errors.wrong_status(old.get_status_display(), str(label))
     holder: Person | LegalPerson | None = old.holder_person or old.holder_legal_person
     assert holder is not None  # the table's check constraint guarantees one holder
-    new = _issue(
+    new = issue_in_transaction(
         actor=actor,
         certificate_type=old.certificate_type,
         holder=holder,
@@ -696,7 +699,9 @@ def _new_version(
         operation=operation,
     )
     superseded = _("已由新版本 %(identifier)s 替代") % {"identifier": new.identifier}
-    _transition(old, "expire", actor=actor, reason=reason or str(superseded), check=False)
+    transition_in_transaction(
+        old, "expire", actor=actor, reason=reason or str(superseded), check=False
+    )
     return new
 
 
@@ -745,38 +750,9 @@ def expire_due_certificates(*, actor: Any, today: dt.date | None = None) -> int:
     ).order_by("id")
     count = 0
     for certificate in due:
-        _transition(certificate, "expire", actor=actor, reason=str(_("有效期届满")))
+        transition_in_transaction(certificate, "expire", actor=actor, reason=str(_("有效期届满")))
         count += 1
     return count
-
-
-# --- import of certificates issued before -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One refused row of an import (rows count from 1, as people number them)."""
-
-    row: int
-    code: str
-    message: str
-
-
-class ImportRefused(DomainError):
-    """An import with at least one bad row: nothing was imported; `rows` says what to fix."""
-
-    def __init__(self, rows: list[RowError]) -> None:
-        super().__init__(
-            "import_rows_invalid",
-            _("有 %(count)d 行数据有误，未导入任何证照。"),
-            params={"count": len(rows)},
-        )
-        self.rows = rows
-
-    def as_dict(self) -> dict[str, Any]:
-        body = super().as_dict()
-        body["rows"] = [{"row": r.row, "code": r.code, "message": r.message} for r in self.rows]
-        return body
 
 
 def find_holder(code_type: str, code: str) -> Person | LegalPerson | None:
@@ -786,110 +762,6 @@ def find_holder(code_type: str, code: str) -> Person | LegalPerson | None:
     if code_type == HOLDER_CODE_USCC:
         return LegalPerson.objects.filter(uscc=check_uscc(code, field="holder_code")).first()
     return find_person(code_type, code)
-
-
-def _parse_date(value: Any, field: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DomainError("date_invalid", _("日期须为 YYYY-MM-DD 格式。"), field=field) from None
-
-
-def _import_row(actor: Any, issuer: Department, row: Mapping[str, Any]) -> Certificate:
-    if not isinstance(row, Mapping):
-        raise DomainError("row_invalid", _("每行须为一个对象。"))
-    type_code = clean_type_code(str(row.get("type_code", "")))
-    certificate_type = CertificateType.objects.filter(type_code=type_code).first()
-    if certificate_type is None:
-        raise DomainError("type_unknown", _("未知的证照类型代码。"), field="type_code")
-    holder = find_holder(str(row.get("holder_code_type", "")), str(row.get("holder_code", "")))
-    if holder is None:
-        raise DomainError("holder_unknown", _("持证主体尚未在平台登记。"), field="holder_code")
-    if str(row.get("holder_name", "")).strip() != holder.name:
-        raise DomainError(
-            "holder_name_mismatch",
-            _("持证主体名称与登记的名称不一致。"),
-            field="holder_name",
-        )
-    number = str(row.get("certificate_number", "")).strip()
-    if not number:
-        raise DomainError(
-            "certificate_number_required", _("请填写证照编号。"), field="certificate_number"
-        )
-    issue_date = _parse_date(row.get("issue_date"), "issue_date")
-    if issue_date is None or issue_date > timezone.localdate():
-        raise DomainError(
-            "issue_date_invalid", _("发证日期须为今天或以前的日期。"), field="issue_date"
-        )
-    serial: str | None = None
-    version = 1
-    old_identifier = str(row.get("identifier", "") or "").strip()
-    if old_identifier:
-        try:
-            parsed = parse_identifier(old_identifier)
-        except IdentifierError as exc:
-            raise DomainError(
-                f"identifier_{exc.code}", _("原证照标识不正确。"), field="identifier"
-            ) from exc
-        if parsed.type_code != type_code or parsed.issuer_uscc != issuer.uscc:
-            raise DomainError(
-                "identifier_mismatch",
-                _("原证照标识的类型代码或颁发机构与本行不一致。"),
-                field="identifier",
-            )
-        serial, version = parsed.serial, parsed.version
-    face = row.get("face") or {}
-    if not isinstance(face, Mapping):
-        raise DomainError("face_field_invalid", _("照面信息须为对象。"), field="face")
-    return _issue(
-        actor=actor,
-        certificate_type=certificate_type,
-        holder=holder,
-        issuer=issuer,
-        face=face,
-        case_project_no=str(row.get("case_project_no", "") or ""),
-        valid_until=_parse_date(row.get("valid_until"), "valid_until"),
-        issue_date=issue_date,
-        certificate_number=number,
-        serial=serial,
-        version=version,
-        operation=Operation.IMPORT,
-        imported=True,
-    )
-
-
-@transaction.atomic
-def import_certificates(
-    *, actor: Any, issuer: Department, rows: Sequence[Mapping[str, Any]]
-) -> list[Certificate]:
-    """存量证照导入: sign certificates issued before the platform; all rows or none."""
-    if not may_issue(actor, issuer):
-        raise PermissionDenied()
-    if not rows:
-        raise DomainError("import_empty", _("导入文件中没有数据。"))
-    imported: list[Certificate] = []
-    refused: list[RowError] = []
-    for number, row in enumerate(rows, start=1):
-        try:
-            with transaction.atomic():
-                imported.append(_import_row(actor, issuer, row))
-        except DomainError as exc:
-            refused.append(RowError(number, exc.code, exc.message))
-    if refused:
-        raise ImportRefused(refused)
-    today = timezone.localdate()
-    for index, certificate in enumerate(imported):
-        if certificate.valid_until is not None and certificate.valid_until < today:
-            imported[index] = _transition(
-                certificate, "expire", actor=actor, reason=str(_("有效期届满")), check=False
-            )
-    return imported
 
 
 # --- sharing and use --------------------------------------------------------------------------
@@ -987,3 +859,13 @@ def open_share(*, actor: Any, raw_token: str, kind: str = UseKind.SHARE_VIEW) ->
         certificate=share.certificate, kind=kind, purpose=share.purpose, actor=actor, share=share
     )
     return share
+
+
+# The import action lives with the file reader; re-exported so callers find every action here.
+from yiwang.certificates.importing import (  # noqa: E402
+    ImportRefused,
+    RowError,
+    import_certificates,
+)
+
+__all__ = ["ImportRefused", "RowError", "import_certificates"]
