@@ -35,11 +35,16 @@ def ping(request: HttpRequest) -> dict[str, str]:
 
 
 def _mount_routers() -> None:
+    from yiwang.certificates.api import router as certificates_router
+    from yiwang.certificates.api import vc_router
     from yiwang.identity.api import router as identity_router
     from yiwang.regions.api import router as regions_router
 
     api.add_router("/identity/", identity_router)
     api.add_router("/regions/", regions_router)
+    api.add_router("/certificates/", certificates_router)
+    # The W3C VC API's /credentials/verify and /credentials/issue, under /api/v1/vc/.
+    api.add_router("/vc/", vc_router)
 
 
 _mount_routers()

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "yiwang.regions",
     "yiwang.identity",
     "yiwang.catalog",
+    "yiwang.certificates",
     "yiwang.api",
     "yiwang.portal",
 ]
@@ -153,3 +154,15 @@ YIWANG_CLOCK_START_DAY_COUNTS = env_bool("YIWANG_CLOCK_START_DAY_COUNTS", False)
 YIWANG_LOGIN_MAX_FAILURES = env_int("YIWANG_LOGIN_MAX_FAILURES", 10)
 YIWANG_LOGIN_LOCK_MINUTES = env_int("YIWANG_LOGIN_LOCK_MINUTES", 30)
 YIWANG_ELDER_MODE_COOKIE = "yiwang_elder"
+# The platform's public URL: credential ids, issuer keys and status lists are published under it
+# and printed in QR codes, so it must be the address the public reaches, fixed for good. After a
+# move, list the old address in YIWANG_FORMER_PUBLIC_URLS so certificates signed there verify.
+YIWANG_PUBLIC_URL = env_str("YIWANG_PUBLIC_URL") or "http://127.0.0.1:8000"
+YIWANG_FORMER_PUBLIC_URLS = env_list("YIWANG_FORMER_PUBLIC_URLS", [])
+# Public certificate verification: a token bucket per client IP (burst, then per minute).
+YIWANG_VERIFY_BURST = env_int("YIWANG_VERIFY_BURST", 30)
+YIWANG_VERIFY_PER_MINUTE = env_int("YIWANG_VERIFY_PER_MINUTE", 60)
+# Behind a reverse proxy, take the client address from the last X-Forwarded-For hop.
+YIWANG_TRUST_X_FORWARDED_FOR = env_bool("YIWANG_TRUST_X_FORWARDED_FOR", False)
+# The longest a holder may share a certificate link for.
+YIWANG_SHARE_MAX_DAYS = 30

@@ -15,3 +15,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # the same as the web and worker processes have in a SQLite deployment.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+# Credentials name a fixed public address, as in production; verification is not throttled in
+# tests except where a test turns the bucket down itself.
+YIWANG_PUBLIC_URL = "https://zw.nanchang.example"
+YIWANG_VERIFY_BURST = 10_000

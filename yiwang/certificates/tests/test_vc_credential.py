@@ -266,3 +266,18 @@ def test_revocation_through_the_status_list(key, resolver):
     signed_list = add_proof(revoked_list, key, verification_method=METHOD)
     assert verify(signed_list, resolver).verified
     assert credential_status(entry, signed_list) == 1
+
+
+def test_a_resident_born_before_their_districts_code_is_a_valid_holder():
+    # 360102 (南昌市东湖区) dates from 1983; people born there in 1960 hold 360102-1960 numbers.
+    from stdnum.cn import ric
+
+    body = "36010219600101001"
+    number = body + ric.calc_check_digit(body + "0")
+    assert not ric.is_valid(number)  # why the credential does not use ric.is_valid
+    credential = build(holder_code_type="111", holder_code=number)
+    assert credential["credentialSubject"]["holderCode"] == number
+    with pytest.raises(CredentialError):
+        build(holder_code_type="111", holder_code=body + "0" if number[-1] != "0" else body + "1")
+    with pytest.raises(CredentialError):
+        build(holder_code_type="111", holder_code="36010219601301001" + "0")

@@ -105,10 +105,28 @@ def _aware(value: datetime) -> datetime:
     return value.replace(microsecond=0)
 
 
+def _resident_id_ok(code: str) -> bool:
+    """GB 11643 format, check character and a real birth date.
+
+    Not `ric.is_valid`: it also demands that the 6-digit place code existed in the birth year,
+    which refuses real residents whose district got its code after they were born
+    (docs/adr/0004).
+    """
+    if not isinstance(code, str) or len(code) != 18 or not code[:17].isdigit():
+        return False
+    if ric.calc_check_digit(code) != code[17]:
+        return False
+    try:
+        ric.get_birth_date(code)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_holder_code(code_type: str, code: str) -> None:
     if not (len(code_type) == 3 and code_type.isdigit()):
         raise CredentialError("bad_holder_code_type", "holder code type must be 3 digits")
-    if code_type == HOLDER_CODE_ID_CARD and not ric.is_valid(code):
+    if code_type == HOLDER_CODE_ID_CARD and not _resident_id_ok(code):
         raise CredentialError("bad_holder_code", "holder ID number fails its checksum")
     if code_type == HOLDER_CODE_USCC and not uscc.is_valid(code):
         raise CredentialError("bad_holder_code", "holder USCC fails its checksum")
