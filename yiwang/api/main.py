@@ -36,9 +36,11 @@ def ping(request: HttpRequest) -> dict[str, str]:
 
 def _mount_routers() -> None:
     from yiwang.identity.api import router as identity_router
+    from yiwang.ledger.api import router as ledger_router
     from yiwang.regions.api import router as regions_router
 
     api.add_router("/identity/", identity_router)
+    api.add_router("/ledger/", ledger_router)
     api.add_router("/regions/", regions_router)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from yiwang.settings.dev import *  # noqa: F403
 from yiwang.settings.dev import VAR_DIR
 
@@ -15,3 +17,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # the same as the web and worker processes have in a SQLite deployment.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+# The crash test starts `ledger_sequencer` in its own process with this set, then kills it.
+YIWANG_LEDGER_TEST_BATCH_PAUSE = float(os.environ.get("YIWANG_LEDGER_TEST_BATCH_PAUSE") or 0)
