@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,34 @@ def test_verifier_checks_the_live_server_log_and_a_kept_checkpoint(
     # A key that did not sign this log is refused.
     other = verify_cli("log", "--url-or-dir", url, "--key", witness_vkey)
     assert other.returncode == 1
+
+
+def test_publish_to_a_directory_incrementally(db, no_task, settings, tmp_path) -> None:
+    from django.core.management import call_command
+
+    settings.YIWANG_LEDGER_BATCH_SIZE = 256
+    anchor_many(300)
+    sequence_pending()
+    site = tmp_path / "site"
+    call_command("ledger_publish", str(site), stdout=StringIO())
+    kept = tmp_path / "kept.checkpoint"
+    kept.write_bytes((site / "checkpoint").read_bytes())
+    anchor_many(333, start=300)
+    sequence_pending()
+    out = StringIO()
+    call_command("ledger_publish", str(site), stdout=out)
+    # 300 -> 633: level-0 tiles 1 (now full) and 2, the level-1 partial tile.
+    assert "published size 633: 3 tile(s) written" in out.getvalue()
+    vkey = queries.log_vkey()
+    result = verify_cli(
+        "log",
+        "--url-or-dir",
+        str(site),
+        "--key",
+        str(vkey),
+        "--entries",
+        "--from-checkpoint",
+        str(kept),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "size 633" in result.stdout

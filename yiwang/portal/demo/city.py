@@ -349,4 +349,8 @@ def load_city() -> list[DemoLogin]:
     """Load (or complete) the whole demo city; returns the log-ins worth printing."""
     city, counties = load_regions()
     departments = load_departments(city, counties)
-    return load_staff(city, counties, departments) + load_people(counties)
+    logins = load_staff(city, counties, departments) + load_people(counties)
+    from yiwang.portal.demo import ledger
+
+    ledger.load()
+    return logins
