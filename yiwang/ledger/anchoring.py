@@ -144,15 +144,18 @@ def anchor_digest(
         "leaf_hash": leaf_hash(data),
         "once_key": once_key,
     }
-    try:
-        with transaction.atomic():
-            entry = LedgerEntry.objects.create(**fields)
-    except IntegrityError:
-        # A concurrent caller with the same once_key committed first.
-        existing = _existing(once_key, kind, subject, digest) if once_key else None
-        if existing is None:
-            raise
-        return existing
+    if once_key is None:
+        entry = LedgerEntry.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint, only where a unique clash can happen
+                entry = LedgerEntry.objects.create(**fields)
+        except IntegrityError:
+            # A concurrent caller with the same once_key committed first.
+            existing = _existing(once_key, kind, subject, digest)
+            if existing is None:
+                raise
+            return existing
     if settings.YIWANG_LEDGER_SEQUENCE_ON_COMMIT:
         _sequence_after_commit()
     return entry

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from yiwang.core.actors import SYSTEM
@@ -107,10 +107,7 @@ def sequence_batch(*, max_entries: int | None = None) -> Batch | None:
         new_size = old_size + len(pending)
         _test_pause()
         checkpoint = _sign_checkpoint(state, new_size, merkle.tree_root(view, new_size), key, view)
-        for offset, entry in enumerate(pending):
-            entry.index = old_size + offset
-            entry.checkpoint = checkpoint
-        LedgerEntry.objects.bulk_update(pending, ["index", "checkpoint"])
+        _assign_indexes([e.pk for e in pending], old_size, checkpoint)
         state.origin = origin
         state.size = new_size
         state.root_hash = checkpoint.root_hash
@@ -118,6 +115,23 @@ def sequence_batch(*, max_entries: int | None = None) -> Batch | None:
         state.batches += 1
         state.save(update_fields=["origin", "size", "root_hash", "checkpoint", "batches"])
     return Batch(old_size, len(pending), new_size, checkpoint)
+
+
+def _assign_indexes(entry_ids: list[int], first: int, checkpoint: Checkpoint) -> None:
+    """UPDATE each claimed entry with its index. One statement run per row (executemany): the
+    ORM's bulk_update builds a CASE expression per row and cost 80% of a batch."""
+    quote = connection.ops.quote_name
+    # Only quoted identifiers are interpolated; every value is a parameter.
+    sql = (
+        f"UPDATE {quote(LedgerEntry._meta.db_table)} SET {quote('index')} = %s, "  # noqa: S608
+        f"{quote('checkpoint_id')} = %s WHERE {quote('id')} = %s AND {quote('index')} IS NULL"
+    )
+    rows = [(first + offset, checkpoint.pk, pk) for offset, pk in enumerate(entry_ids)]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        # Every claimed row must have been pending still; anything else is a lost race.
+        if cursor.rowcount not in (-1, len(rows)):
+            raise RuntimeError(f"assigned {cursor.rowcount} of {len(rows)} indexes")
 
 
 def sequence_pending(*, max_batches: int = MAX_BATCHES_PER_RUN) -> int:
