@@ -111,6 +111,8 @@ def receipt_for(entry: LedgerEntry, log: Published | None = None) -> str | None:
 
 def pick_by_digest(digest: str, index: int | None, log: Published) -> LedgerEntry | None:
     """The sealed entry with this digest: at `index`, or the first one sealed."""
+    if index is not None and not 0 <= index < log.size:
+        return None
     entries = LedgerEntry.objects.filter(
         digest=normalise_digest(digest), index__isnull=False, index__lt=log.size
     )

@@ -79,6 +79,9 @@ def test_receipt_and_checkpoint_endpoints(no_task) -> None:
     key = verifier_from_vkey(queries.log_vkey())
     result = verify_receipt(body["receipt"], key, entry=entries[4].entry_data.encode())
     assert result.index == 4 and result.checkpoint.size == 9
+    for index in (9, -1, 10**30):  # beyond the tree, negative, beyond any database integer
+        response = client.get(f"/api/v1/ledger/receipts/{entries[4].digest}", {"index": index})
+        assert response.status_code == 404, index
     head = client.get("/api/v1/ledger/checkpoint").json()
     assert head["size"] == 9 and head["origin"] == "yiwang.example/360100/log"
     assert head["note"] == client.get("/ledger/checkpoint").content.decode()
