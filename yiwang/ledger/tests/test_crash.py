@@ -39,7 +39,7 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}{port}/{cfg['NAME']}"
 
 
-def sequencer_process(pause: float = 0) -> subprocess.Popen[str]:
+def sequencer_process(pause: float = 0, *, once: bool = True) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "yiwang.settings.test",
@@ -48,7 +48,7 @@ def sequencer_process(pause: float = 0) -> subprocess.Popen[str]:
         "PYTHONPATH": str(REPO),
     }
     return subprocess.Popen(
-        [sys.executable, "manage.py", "ledger_sequencer", "--once"],
+        [sys.executable, "manage.py", "ledger_sequencer", *(["--once"] if once else [])],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
