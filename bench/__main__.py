@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ["foundation", "certificates"]
+SUITES = ["foundation", "certificates", "ledger"]
 
 
 def main(argv: list[str]) -> int:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("yiwang.identity.urls")),
     path("calendar/", include("yiwang.core.urls")),
     path("certificates/", include("yiwang.certificates.urls")),
+    path("ledger/", include("yiwang.ledger.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -38,9 +38,11 @@ def _mount_routers() -> None:
     from yiwang.certificates.api import router as certificates_router
     from yiwang.certificates.api import vc_router
     from yiwang.identity.api import router as identity_router
+    from yiwang.ledger.api import router as ledger_router
     from yiwang.regions.api import router as regions_router
 
     api.add_router("/identity/", identity_router)
+    api.add_router("/ledger/", ledger_router)
     api.add_router("/regions/", regions_router)
     api.add_router("/certificates/", certificates_router)
     # The W3C VC API's /credentials/verify and /credentials/issue, under /api/v1/vc/.

@@ -3,6 +3,7 @@
     python -m yiwang.ledger.verify receipt RECEIPT_FILE --key VKEY [--entry FILE]
     python -m yiwang.ledger.verify log --url-or-dir TILES_ROOT --key VKEY \\
         [--from-checkpoint OLD_CHECKPOINT_FILE] [--entries]
+    (both take [--witness-key VKEY ... --witness-quorum N] to require witness cosignatures)
 
 VKEY is a signed-note verifier key string (``name+keyid+base64``) or a file holding one.
 Exit status: 0 verified, 1 verification failed (reason printed), 2 usage error.
@@ -114,9 +115,15 @@ def _fetcher(location: str) -> Fetch:
     return directory_fetcher(root)
 
 
-def _open(signed: bytes, key: AnyVerifier, what: str) -> VerifiedCheckpoint:
+def _open(
+    signed: bytes,
+    key: AnyVerifier,
+    what: str,
+    witnesses: Sequence[AnyVerifier] = (),
+    quorum: int = 0,
+) -> VerifiedCheckpoint:
     try:
-        return open_checkpoint(signed, key)
+        return open_checkpoint(signed, key, witnesses=witnesses, quorum=quorum)
     except CheckpointError as exc:
         raise VerificationFailed(f"{what}: {exc}") from exc
 
@@ -170,7 +177,7 @@ def check_log(args: argparse.Namespace) -> list[str]:
         signed = fetch("checkpoint")
     except OSError as exc:
         raise VerificationFailed(f"cannot fetch the checkpoint: {exc}") from exc
-    current = _open(signed, args.key, "checkpoint")
+    current = _open(signed, args.key, "checkpoint", args.witness_key, args.witness_quorum)
     try:
         checked = verify_tiles(fetch, current.size, current.root_hash, check_entries=args.entries)
     except (TileError, LookupError) as exc:
@@ -182,6 +189,9 @@ def check_log(args: argparse.Namespace) -> list[str]:
         f"OK log valid: {current.checkpoint.origin} size {current.size}; the root recomputed "
         f"from {checked} tile files equals the signed checkpoint's root {root}.",
     ]
+    if current.witness_signatures:
+        names = ", ".join(s.name for s in current.witness_signatures)
+        lines.append(f"   见证方 / witnesses: {names}")
     if args.from_checkpoint:
         old = _open(_read(args.from_checkpoint, "old checkpoint"), args.key, "old checkpoint")
         try:
@@ -220,10 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("--entries", action="store_true", help="also check the entry bundles")
     for sub in (receipt, log):
         sub.add_argument("--key", required=True, type=_key_argument, metavar="VKEY")
-    receipt.add_argument(
-        "--witness-key", action="append", default=[], type=_key_argument, metavar="VKEY"
-    )
-    receipt.add_argument("--witness-quorum", type=int, default=0, metavar="N")
+        sub.add_argument(
+            "--witness-key", action="append", default=[], type=_key_argument, metavar="VKEY"
+        )
+        sub.add_argument("--witness-quorum", type=int, default=0, metavar="N")
     return parser
 
 
@@ -235,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "receipt" and not 0 <= args.witness_quorum <= len(args.witness_key):
+    if not 0 <= args.witness_quorum <= len(args.witness_key):
         parser.error("--witness-quorum must be between 0 and the number of --witness-key")
     try:
         lines = check_receipt(args) if args.command == "receipt" else check_log(args)

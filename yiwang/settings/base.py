@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "yiwang.identity",
     "yiwang.catalog",
     "yiwang.certificates",
+    "yiwang.ledger",
     "yiwang.api",
     "yiwang.portal",
 ]
@@ -166,3 +167,19 @@ YIWANG_VERIFY_PER_MINUTE = env_int("YIWANG_VERIFY_PER_MINUTE", 60)
 YIWANG_TRUST_X_FORWARDED_FOR = env_bool("YIWANG_TRUST_X_FORWARDED_FOR", False)
 # The longest a holder may share a certificate link for.
 YIWANG_SHARE_MAX_DAYS = 30
+
+# --- Ledger (存证账本) ---
+# The origin line names this city's log in every checkpoint and is the log key's name. It is
+# permanent: a different origin is a different log. Use "<your domain>/<city code>/log".
+YIWANG_LEDGER_ORIGIN = env_str("YIWANG_LEDGER_ORIGIN", "yiwang.example/360100/log") or ""
+# An optional witness (见证方) key: a signer key string (PRIVATE+KEY+...) that cosigns each new
+# checkpoint after checking it is consistent with the last one it cosigned.
+YIWANG_LEDGER_WITNESS_KEY = env_str("YIWANG_LEDGER_WITNESS_KEY") or ""
+# A batch is sealed when it holds this many entries or its oldest entry has waited this long.
+YIWANG_LEDGER_BATCH_SIZE = env_int("YIWANG_LEDGER_BATCH_SIZE", 256)
+YIWANG_LEDGER_BATCH_WAIT_MS = env_int("YIWANG_LEDGER_BATCH_WAIT_MS", 250)
+# Enqueue the sequencer task when an anchoring transaction commits (off when only the
+# `ledger_sequencer` loop runs).
+YIWANG_LEDGER_SEQUENCE_ON_COMMIT = env_bool("YIWANG_LEDGER_SEQUENCE_ON_COMMIT", True)
+# Test-only: seconds the sequencer sleeps in the middle of each batch, so a test can kill it.
+YIWANG_LEDGER_TEST_BATCH_PAUSE = 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from yiwang.settings.dev import *  # noqa: F403
 from yiwang.settings.dev import VAR_DIR
 
@@ -20,3 +22,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # tests except where a test turns the bucket down itself.
 YIWANG_PUBLIC_URL = "https://zw.nanchang.example"
 YIWANG_VERIFY_BURST = 10_000
+# The crash test starts `ledger_sequencer` in its own process with this set, then kills it.
+YIWANG_LEDGER_TEST_BATCH_PAUSE = float(os.environ.get("YIWANG_LEDGER_TEST_BATCH_PAUSE") or 0)

@@ -353,4 +353,7 @@ def load_city() -> list[DemoLogin]:
     departments = load_departments(city, counties)
     logins = load_staff(city, counties, departments) + load_people(counties)
     certificates.load(departments)
+    from yiwang.portal.demo import ledger
+
+    ledger.load()
     return logins
