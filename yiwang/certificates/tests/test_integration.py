@@ -53,15 +53,6 @@ def fake_ledger(monkeypatch):
     return calls
 
 
-def test_without_a_ledger_nothing_is_anchored_and_verification_says_so(setup):
-    if integration.ledger_available():
-        pytest.skip("the ledger app is installed on this branch")
-    certificate = issue_food(setup)
-    assert certificate.events.get().ledger_digest == ""
-    body = verify_certificate(certificate).as_dict()
-    assert body["ledger"] == {"available": False, "entries": []}
-
-
 def test_every_change_is_anchored_with_hashes_only(setup, fake_ledger):
     certificate = issue_food(setup)
     actions.suspend_certificate(actor=setup.approver_a2, certificate=certificate, reason="整改")
