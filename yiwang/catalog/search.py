@@ -339,3 +339,52 @@ def search(
         used,
         {row["version_id"]: float(row["score"]) for row in ranked},
     )
+
+
+def build_filters(
+    *,
+    department: str | int | None = None,
+    region: str | None = None,
+    theme: str | None = None,
+    audience: str | None = None,
+    online_depth: str | None = None,
+    handle_area: str | None = None,
+) -> Filters:
+    """Filters from request parameters (empty means any); a bad value is a 400, not a 500."""
+    from django.utils.translation import gettext_lazy as _
+
+    from yiwang.catalog.choices import HandleArea, OnlineDepth, Theme
+    from yiwang.core.errors import DomainError
+
+    def bad(name: str) -> DomainError:
+        return DomainError(
+            "filter_invalid", _("筛选条件「%(name)s」不正确。"), params={"name": name}, field=name
+        )
+
+    department_id = None
+    if department not in (None, ""):
+        try:
+            department_id = int(department)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise bad("department") from None
+    region_obj = None
+    if region:
+        region_obj = Region.objects.filter(code=str(region)[:12]).first()
+        if region_obj is None:
+            raise bad("region")
+    if theme and theme not in Theme.values:
+        raise bad("theme")
+    if audience and audience not in {"person", "enterprise"}:
+        raise bad("audience")
+    if online_depth and online_depth not in OnlineDepth.values:
+        raise bad("online_depth")
+    if handle_area and handle_area not in HandleArea.values:
+        raise bad("handle_area")
+    return Filters(
+        department_id=department_id,
+        region=region_obj,
+        theme=theme or None,
+        audience=audience or None,
+        online_depth=online_depth or None,
+        handle_area=handle_area or None,
+    )
