@@ -158,9 +158,10 @@ def export_workbook(tasks: models.QuerySet[Task]) -> bytes:
     version_cols = set(_version_columns())
     ordered: list[tuple[Task, TaskVersion]] = []
     for task in tasks:
-        version = latest.get(task.pk)
-        if version is None:
+        current = latest.get(task.pk)
+        if current is None:
             continue
+        version = current
         ordered.append((task, version))
         identity = {
             "task_code": task.task_code,
@@ -192,7 +193,9 @@ def export_workbook(tasks: models.QuerySet[Task]) -> bytes:
         )
         if model is Material:
             queryset = queryset.prefetch_related("handling_items")
-        rows = sorted(queryset, key=lambda obj: (codes[obj.version_id], obj.order_num, obj.pk))
+        rows: list[Any] = sorted(
+            queryset, key=lambda obj: (codes[obj.version_id], obj.order_num, obj.pk)
+        )
         for obj in rows:
             values = []
             for col in cols:
@@ -471,11 +474,11 @@ def _read_task(
             ("region_code", lambda: actions.check_task_region(department, region)),
             ("region_code", lambda: actions.require_catalog_admin(actor, region)),
         )
-        for column, check in checks:
+        for where, check in checks:
             try:
                 check()
             except DomainError as error:
-                bad(column, error.message)
+                bad(where, error.message)
         existing = (
             Task.objects.select_related("department", "region").filter(task_code=task_code).first()
         )

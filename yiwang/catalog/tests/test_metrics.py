@@ -16,7 +16,9 @@ from yiwang.regions.choices import Role
 
 
 def mats(*sources: str, optional: int = 0) -> list[dict]:
-    rows = [{"material_name": f"材料{i}", "source_type": s} for i, s in enumerate(sources)]
+    rows: list[dict] = [
+        {"material_name": f"材料{i}", "source_type": s} for i, s in enumerate(sources)
+    ]
     rows += [{"material_name": f"可选{i}", "is_need": False} for i in range(optional)]
     return rows
 
