@@ -351,15 +351,26 @@ def _replace_children(
             continue
         model = CHILDREN[name]
         model._default_manager.filter(version=version).delete()
+        objects, situations = [], []
         for order, row in enumerate(checked[name]):
             data = dict(row)
-            situations = data.pop("handling_item_codes", [])
+            situations.append(data.pop("handling_item_codes", []))
             data.setdefault("order_num", order)
-            obj = model._default_manager.create(version=version, **data)
-            if isinstance(obj, HandlingItem):
-                handling_by_code[obj.task_handle_item] = obj
-            if isinstance(obj, Material) and situations:
-                obj.handling_items.set([handling_by_code[code] for code in situations])
+            objects.append(model(version=version, **data))
+        created = model._default_manager.bulk_create(objects)
+        if model is HandlingItem:
+            handling_by_code.update(
+                {h.task_handle_item: h for h in created if isinstance(h, HandlingItem)}
+            )
+        if model is Material:
+            links = [
+                Material.handling_items.through(
+                    material_id=obj.pk, handlingitem_id=handling_by_code[code].pk
+                )
+                for obj, codes in zip(created, situations, strict=True)
+                for code in codes
+            ]
+            Material.handling_items.through.objects.bulk_create(links)
 
 
 def _lock(version: TaskVersion) -> TaskVersion:
