@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 import jieba
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
 
 from yiwang.catalog.choices import APPLICABLE_TASK_TYPES, VersionStatus
@@ -56,6 +56,10 @@ WEIGHT_QUESTION = 3
 WEIGHT_ANSWER = 1
 # A synonym's words count a little less than the words the person typed.
 SYNONYM_FACTOR = 0.9
+# Words found in more than this share of all published versions are too common to search by
+# when the query has rarer words.
+COMMON_SHARE = 0.2
+PRUNE_FROM_DOCUMENTS = 2000
 
 PERSON_THEME_PREFIX = "#p:"
 CORP_THEME_PREFIX = "#c:"
@@ -143,7 +147,7 @@ def index_versions(versions: Sequence[TaskVersion], *, batch_size: int = 5000) -
         "version_id", "question", "answer"
     ):
         faqs[version_id].append((question, answer))
-    rows: list[SearchToken] = []
+    rows: list[tuple[str, int, int]] = []
     for version in searchable:
         weights = weighted_tokens(
             task_name=version.task_name,
@@ -153,13 +157,24 @@ def index_versions(versions: Sequence[TaskVersion], *, batch_size: int = 5000) -
             person_themes=version.user_topic_type or [],
             corp_themes=version.corp_topic_type or [],
         )
-        rows.extend(
-            SearchToken(token=token, version_id=version.pk, weight=weight)
-            for token, weight in weights.items()
-        )
-    SearchToken.objects.bulk_create(rows, batch_size=batch_size)
+        rows.extend((token, version.pk, weight) for token, weight in weights.items())
+    _insert_tokens(rows, batch_size)
     _forget_document_count()
     return len(rows)
+
+
+def _insert_tokens(rows: list[tuple[str, int, int]], batch_size: int) -> None:
+    """Plain multi-row INSERTs (portable SQL): building a model object per token would cost
+    more than the insert itself when a whole catalogue is indexed."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(SearchToken._meta.db_table)
+    columns = ", ".join(quote(c) for c in ("token", "version_id", "weight"))
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)"  # noqa: S608 - names are ours
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start : start + batch_size])
 
 
 def index_version(version: TaskVersion) -> int:
@@ -310,6 +325,12 @@ def search(
     }
     if not boosts:
         return SearchResult(0, [], list(factors), used)
+    # In a large catalogue a word found in a big share of it (许可, 登记) adds little to the
+    # ranking but most of the work: leave it out when the query has rarer words to go by.
+    if n >= PRUNE_FROM_DOCUMENTS:
+        rare = {t: b for t, b in boosts.items() if frequency[t] <= COMMON_SHARE * n}
+        if rare:
+            boosts = rare
     score = Sum(
         Case(
             *[
