@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -132,6 +133,8 @@ def _from_cell(column: models.Field[Any, Any], value: Any) -> Any:
         if text in codes:
             return text
         labels = {str(label): str(code) for code, label in column.flatchoices}
+        with translation.override("zh-hans"):  # the Chinese labels work in any language
+            labels |= {str(label): str(code) for code, label in column.flatchoices}
         if text in labels:
             return labels[text]
         raise CellError(

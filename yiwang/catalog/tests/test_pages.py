@@ -344,3 +344,16 @@ def test_baseline_and_metrics_pages(personas, published_task) -> None:
     assert admin.get("/catalog/metrics/", {"snapshot": "999"}).status_code == 404
     again = admin.post("/catalog/console/baselines/", {"name": "2025 基线"})
     assert again.status_code == 409
+
+
+@pytest.mark.django_db
+def test_guide_and_search_in_english_and_elder_mode(published_task) -> None:
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.post("/preferences/elder/", {"elder": "1", "next": "/"})
+    html = html_of(client.get(f"/services/item/{published_task.task.task_code}/"))
+    assert '<html lang="en">' in html and '<body class="elder">' in html
+    assert "Time limits" in html and "Application material" in html
+    assert "No need to hand in: fetched automatically" in html
+    search_html = html_of(client.get("/services/", {"q": "我要开餐馆"}))
+    assert "1 item found" in search_html
