@@ -186,3 +186,12 @@ def search_catalogue(city: Any) -> dict[str, TaskVersion]:
         ),
     }
     return rows
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default() -> Any:
+    """Each test starts in the source language, whatever an earlier test switched to."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
