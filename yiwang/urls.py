@@ -8,6 +8,7 @@ from yiwang.api.main import api
 
 urlpatterns = [
     path("", include("yiwang.portal.urls")),
+    path("", include("yiwang.catalog.urls")),
     path("accounts/", include("yiwang.identity.urls")),
     path("calendar/", include("yiwang.core.urls")),
     path("certificates/", include("yiwang.certificates.urls")),

@@ -35,6 +35,7 @@ def ping(request: HttpRequest) -> dict[str, str]:
 
 
 def _mount_routers() -> None:
+    from yiwang.catalog.api import router as catalog_router
     from yiwang.certificates.api import router as certificates_router
     from yiwang.certificates.api import vc_router
     from yiwang.identity.api import router as identity_router
@@ -47,6 +48,7 @@ def _mount_routers() -> None:
     api.add_router("/certificates/", certificates_router)
     # The W3C VC API's /credentials/verify and /credentials/issue, under /api/v1/vc/.
     api.add_router("/vc/", vc_router)
+    api.add_router("/catalog/", catalog_router)
 
 
 _mount_routers()

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Left, Length
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog.choices import (
@@ -48,6 +50,12 @@ class CatalogItem(models.Model):
         verbose_name = _("基本目录事项")
         verbose_name_plural = _("基本目录事项")
         ordering = ["catalog_code"]
+        constraints = [
+            # 基本编码 varchar(12), always all twelve characters.
+            models.CheckConstraint(
+                condition=Exact(Length("catalog_code"), 12), name="catalog_code_has_12_chars"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.catalog_code} {self.name}"
@@ -72,6 +80,9 @@ class Task(models.Model):
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="tasks"
     )
+    # dept_code 实施主体编码: the implementing department's USCC when the row was claimed. Kept
+    # on the row so that the database itself can check the implementation code's prefix.
+    dept_code = models.CharField(_("实施主体编码"), max_length=18)
     local_catalog_code = models.CharField(_("地方基本编码"), max_length=50, blank=True)
     local_task_code = models.CharField(_("地方实施编码"), max_length=50, blank=True)
     # The version applicants see now; null until the first publication.
@@ -89,6 +100,17 @@ class Task(models.Model):
         verbose_name = _("实施清单事项")
         verbose_name_plural = _("实施清单事项")
         ordering = ["task_code"]
+        constraints = [
+            # 实施编码 = the implementing body's 18-character USCC + more (≤ 36 in all).
+            models.CheckConstraint(
+                condition=Q(
+                    Exact(Length("dept_code"), 18),
+                    Exact(Left("task_code", 18), F("dept_code")),
+                    GreaterThanOrEqual(Length("task_code"), 19),
+                ),
+                name="task_code_starts_with_dept_uscc",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.task_code
@@ -333,3 +355,105 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.question[:40]
+
+
+class Synonym(models.Model):
+    """同义词: a plain word people type, and the catalogue words it means (开饭店 → 食品经营)."""
+
+    term = models.CharField(_("群众说法"), max_length=40, unique=True)
+    words = models.CharField(
+        _("对应的规范用语"),
+        max_length=200,
+        help_text=_("一个或多个规范用语，用空格、逗号或顿号分隔，例如：开餐馆 食品经营"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("同义词")
+        verbose_name_plural = _("同义词")
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.words}"
+
+    def word_list(self) -> list[str]:
+        return split_words(self.words)
+
+
+def split_words(text: str) -> list[str]:
+    """Words separated by spaces, commas or 顿号, in order, without repeats."""
+    for separator in "，,、；;\n\t":
+        text = text.replace(separator, " ")
+    seen: list[str] = []
+    for word in text.split(" "):
+        word = word.strip()
+        if word and word not in seen:
+            seen.append(word)
+    return seen
+
+
+class SearchToken(models.Model):
+    """One entry of the search index: a segmented word and the published version it finds.
+
+    Built by the publish action and removed by retirement, so the index only ever holds
+    what an applicant may see; queried with plain ORM so it works on SQLite and PostgreSQL.
+    Theme markers (#p:birth, #c:tax) ride in the same table with weight 0.
+    """
+
+    token = models.CharField(max_length=40)
+    version = models.ForeignKey(TaskVersion, on_delete=models.CASCADE, related_name="+")
+    weight = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "version"], name="search_token_once")
+        ]
+        indexes = [models.Index(fields=["version"], name="search_token_version")]
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.version_id}"
+
+
+class BaselineSnapshot(models.Model):
+    """精简基线: the catalogue's counts at one moment, against which cuts are measured."""
+
+    name = models.CharField(_("基线名称"), max_length=100, unique=True)
+    taken_at = models.DateTimeField(_("采集时间"), auto_now_add=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("精简基线")
+        verbose_name_plural = _("精简基线")
+        ordering = ["-taken_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BaselineEntry(models.Model):
+    """One task's counts in a baseline snapshot (the version then in force)."""
+
+    snapshot = models.ForeignKey(BaselineSnapshot, on_delete=models.CASCADE, related_name="entries")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(TaskVersion, on_delete=models.PROTECT, related_name="+")
+    steps = models.PositiveIntegerField(_("环节数"))
+    required_materials = models.PositiveIntegerField(_("须提交材料数"))
+    # In working days (natural days converted); null for items without a statutory limit.
+    anticipate_days = models.FloatField(_("法定办结时限"), null=True)
+    promise_days = models.FloatField(_("承诺办结时限"), null=True)
+
+    class Meta:
+        verbose_name = _("基线记录")
+        verbose_name_plural = _("基线记录")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "task"], name="baseline_task_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}:{self.task_id}"
