@@ -313,7 +313,7 @@ def book(*, actor: Any, slot: Slot, task: Task, case_project_no: str = "") -> Bo
 
 def _lock_own_booking(actor: Any, booking: Booking, now: dt.datetime) -> Booking:
     locked = (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("slot__window__hall", "task__current_version")
         .get(pk=booking.pk)
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from yiwang.api.schemas import ErrorOut
@@ -273,7 +273,7 @@ def take_ticket(request: HttpRequest, hall_id: int, payload: TicketIn) -> Any:
         from yiwang.appointments import errors
 
         raise errors.task_not_served()
-    return 201, actions.take_ticket(actor=request.user, hall=hall, task=task, booking=booking)
+    return Status(201, actions.take_ticket(actor=request.user, hall=hall, task=task, booking=booking))
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, 404: ErrorOut}, operation_id="get_ticket")

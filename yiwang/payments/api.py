@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from yiwang.api.schemas import ErrorOut
@@ -282,4 +282,4 @@ def run_reconciliation(request: HttpRequest, payload: ReconcileIn) -> Any:
         run = actions.reconcile(actor=request.user, provider_code=payload.provider, day=payload.date)
     except LookupError:
         raise DomainError("provider_unknown", _("未配置该支付服务商。"), field="provider") from None
-    return 201, run
+    return Status(201, run)

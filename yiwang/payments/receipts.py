@@ -42,21 +42,21 @@ def _integer(value: int) -> str:
         groups.append(value % 10000)
         value //= 10000
     text = ""
-    gap = False
+    gap = False  # a zero stands between the last written digit and this group
     for index in range(len(groups) - 1, -1, -1):
         group = groups[index]
         if group == 0:
-            gap = bool(text)
+            gap = gap or bool(text)
             continue
         if text and (gap or group < 1000):
             text += "零"
-        gap = False
         text += _group(group) + GROUPS[index]
+        gap = group % 10 == 0
     return text
 
 
 def rmb_capital(fen: int) -> str:
-    """人民币大写: 100010 → '壹仟元零壹角整'; 1250 → '壹拾贰元伍角整'."""
+    """人民币大写: 100010 → '壹仟元壹角整'; 1250 → '壹拾贰元伍角整'."""
     if fen < 0:
         raise ValueError("amount must not be negative")
     yuan, jiao, cents = fen // 100, fen // 10 % 10, fen % 10

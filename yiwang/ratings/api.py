@@ -178,10 +178,9 @@ def list_tickets(request: HttpRequest, overdue: bool = False) -> QuerySet[PoorRa
     return queries.overdue(tickets) if overdue else tickets
 
 
-def _detail(ticket: PoorRatingTicket, user: Any) -> dict[str, Any]:
-    body: dict[str, Any] = TicketOut.from_orm(ticket).model_dump(mode="json")
-    body["allowed_actions"] = machine.available(ticket.status, ticket_roles(user, ticket))
-    return body
+def _detail(ticket: PoorRatingTicket, user: Any) -> PoorRatingTicket:
+    ticket.allowed_actions = machine.available(ticket.status, ticket_roles(user, ticket))  # type: ignore[attr-defined]
+    return ticket
 
 
 @router.get(
