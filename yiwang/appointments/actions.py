@@ -76,9 +76,7 @@ def create_hall(
 
 
 @transaction.atomic
-def add_window(
-    *, actor: Any, hall: Hall, number: str, name: str, tasks: Iterable[Task]
-) -> Window:
+def add_window(*, actor: Any, hall: Hall, number: str, name: str, tasks: Iterable[Task]) -> Window:
     """Open a window and say which items it serves."""
     if not may_manage_hall(actor, hall):
         raise PermissionDenied()
@@ -189,8 +187,8 @@ def generate_slots(*, actor: Any, hall: Hall, start: dt.date, days: int) -> int:
             matches_weekday = template.weekday is None or template.weekday == weekday
             if matches_day and matches_weekday and template.applies_on(day):
                 wanted.extend(_cut(template, day))
-        kinds_not_today = Q(session__in=REST_DAY_SESSIONS) if workday else ~Q(
-            session__in=REST_DAY_SESSIONS
+        kinds_not_today = (
+            Q(session__in=REST_DAY_SESSIONS) if workday else ~Q(session__in=REST_DAY_SESSIONS)
         )
         stale |= Q(date=day) & kinds_not_today
     created = Slot.objects.bulk_create(wanted, ignore_conflicts=True)
@@ -199,7 +197,12 @@ def generate_slots(*, actor: Any, hall: Hall, start: dt.date, days: int) -> int:
         "appointments.slots_generated",
         actor=actor,
         subject=hall,
-        after={"from": start.isoformat(), "days": days, "candidates": len(created), "removed": removed},
+        after={
+            "from": start.isoformat(),
+            "days": days,
+            "candidates": len(created),
+            "removed": removed,
+        },
     )
     return len(created)
 
@@ -243,9 +246,7 @@ def _check_bookable(
 
 def _take_seat(slot: Slot) -> None:
     """The capacity check and the increment in one statement; 0 rows means full."""
-    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
-        booked=F("booked") + 1
-    )
+    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
     if not taken:
         raise errors.slot_full()
 
@@ -542,8 +543,8 @@ def take_ticket(
     citizen = actor if may_book(actor) else None
     prefix = "A"
     if booking is not None:
-        booking = Booking.objects.select_for_update().select_related("slot__window").get(
-            pk=booking.pk
+        booking = (
+            Booking.objects.select_for_update().select_related("slot__window").get(pk=booking.pk)
         )
         if citizen is None or booking.citizen_id != actor.pk:
             raise PermissionDenied()
@@ -578,7 +579,11 @@ def take_ticket(
         "appointments.ticket_taken",
         actor=actor,
         subject=ticket,
-        after={"number": ticket.number, "task": task.task_code, "wait": ticket.estimated_wait_minutes},
+        after={
+            "number": ticket.number,
+            "task": task.task_code,
+            "wait": ticket.estimated_wait_minutes,
+        },
     )
     return ticket
 
@@ -646,7 +651,13 @@ def queue_board(hall: Hall, day: dt.date | None = None) -> dict[str, Any]:
         current = (
             tickets.filter(window=window, status=TicketStatus.CALLED).order_by("-called_at").first()
         )
-        windows.append({"window": window.number, "name": window.name, "number": current.number if current else ""})
+        windows.append(
+            {
+                "window": window.number,
+                "name": window.name,
+                "number": current.number if current else "",
+            }
+        )
     counts = tickets.aggregate(
         waiting=Count("id", filter=Q(status=TicketStatus.WAITING)),
         served=Count("id", filter=Q(status=TicketStatus.SERVED)),
@@ -659,4 +670,3 @@ def queue_board(hall: Hall, day: dt.date | None = None) -> dict[str, Any]:
         "served": counts["served"] or 0,
         "average_minutes": round(average_service_minutes(hall, day), 1),
     }
-

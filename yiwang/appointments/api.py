@@ -273,10 +273,14 @@ def take_ticket(request: HttpRequest, hall_id: int, payload: TicketIn) -> Any:
         from yiwang.appointments import errors
 
         raise errors.task_not_served()
-    return Status(201, actions.take_ticket(actor=request.user, hall=hall, task=task, booking=booking))
+    return Status(
+        201, actions.take_ticket(actor=request.user, hall=hall, task=task, booking=booking)
+    )
 
 
-@router.get("/tickets/{ticket_id}", response={200: TicketOut, 404: ErrorOut}, operation_id="get_ticket")
+@router.get(
+    "/tickets/{ticket_id}", response={200: TicketOut, 404: ErrorOut}, operation_id="get_ticket"
+)
 def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
     """A queue ticket with its live estimated wait."""
     return queries.get_ticket_for_user(request.user, ticket_id)
@@ -288,7 +292,9 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
 )  # fmt: skip
 def call_next(request: HttpRequest, window_id: int) -> Any:
     """叫号 at a window (window clerks of the hall)."""
-    return actions.call_next(actor=request.user, window=queries.get_desk_window(request.user, window_id))
+    return actions.call_next(
+        actor=request.user, window=queries.get_desk_window(request.user, window_id)
+    )
 
 
 @router.post(

@@ -71,4 +71,6 @@ def ticket_not_called() -> Conflict:
 
 
 def template_invalid() -> DomainError:
-    return DomainError("template_invalid", _("时段设置不正确：开始须早于结束，时长与人数须大于 0。"))
+    return DomainError(
+        "template_invalid", _("时段设置不正确：开始须早于结束，时长与人数须大于 0。")
+    )

@@ -89,7 +89,9 @@ class SlotTemplate(models.Model):
         verbose_name_plural = _("时段模板")
         ordering = ["window_id", "weekday", "start_time"]
         constraints = [
-            models.CheckConstraint(condition=Q(start_time__lt=F("end_time")), name="template_order"),
+            models.CheckConstraint(
+                condition=Q(start_time__lt=F("end_time")), name="template_order"
+            ),
             models.CheckConstraint(condition=Q(slot_minutes__gt=0), name="template_slot_minutes"),
             models.CheckConstraint(condition=Q(capacity__gt=0), name="template_capacity"),
         ]
@@ -124,7 +126,9 @@ class Slot(models.Model):
         ordering = ["date", "start_time", "window_id"]
         constraints = [
             models.UniqueConstraint(fields=["window", "date", "start_time"], name="slot_once"),
-            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="slot_not_overbooked"),
+            models.CheckConstraint(
+                condition=Q(booked__lte=F("capacity")), name="slot_not_overbooked"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -43,9 +43,11 @@ def bookable_tasks(hall: Hall) -> models.QuerySet[Task]:
 
 
 def get_task(pk: int) -> Task:
-    task = Task.objects.filter(pk=pk, current_version__isnull=False).select_related(
-        "current_version"
-    ).first()
+    task = (
+        Task.objects.filter(pk=pk, current_version__isnull=False)
+        .select_related("current_version")
+        .first()
+    )
     if task is None:
         raise NotFound()
     return task
@@ -74,9 +76,11 @@ def available_slots(
 
 
 def get_slot(pk: int) -> Slot:
-    slot = Slot.objects.filter(pk=pk, window__hall__is_active=True).select_related(
-        "window__hall"
-    ).first()
+    slot = (
+        Slot.objects.filter(pk=pk, window__hall__is_active=True)
+        .select_related("window__hall")
+        .first()
+    )
     if slot is None:
         raise NotFound()
     return slot
@@ -106,7 +110,9 @@ def get_booking_for_user(user: Any, pk: int) -> Booking:
 
 def get_ticket_for_user(user: Any, pk: int) -> QueueTicket:
     """A ticket: its holder's, or any of a hall the staff member runs."""
-    ticket = QueueTicket.objects.filter(pk=pk).select_related("hall", "task__current_version").first()
+    ticket = (
+        QueueTicket.objects.filter(pk=pk).select_related("hall", "task__current_version").first()
+    )
     if ticket is None or not getattr(user, "is_authenticated", False):
         raise NotFound()
     if ticket.citizen_id == user.pk or runs_hall(user, ticket.hall):

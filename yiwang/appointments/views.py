@@ -153,7 +153,9 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 def board(request: HttpRequest, hall_id: int) -> HttpResponse:
     """The hall's queue display (public, refreshes itself; shows numbers, never names)."""
     hall = queries.get_hall(hall_id)
-    return render(request, "appointments/board.html", {"board": actions.queue_board(hall), "hall": hall})
+    return render(
+        request, "appointments/board.html", {"board": actions.queue_board(hall), "hall": hall}
+    )
 
 
 @staff_required
@@ -164,11 +166,19 @@ def desk(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "call":
-                window = queries.get_desk_window(request.user, _int(request.POST.get("window")) or 0)
+                window = queries.get_desk_window(
+                    request.user, _int(request.POST.get("window")) or 0
+                )
                 called = actions.call_next(actor=request.user, window=window)
-                messages.success(request, _("请 %(number)s 号到 %(window)s 窗口。") % {"number": called.number, "window": window.number})
+                messages.success(
+                    request,
+                    _("请 %(number)s 号到 %(window)s 窗口。")
+                    % {"number": called.number, "window": window.number},
+                )
             else:
-                item = queries.get_ticket_for_user(request.user, _int(request.POST.get("ticket")) or 0)
+                item = queries.get_ticket_for_user(
+                    request.user, _int(request.POST.get("ticket")) or 0
+                )
                 actions.finish_ticket(
                     actor=request.user, ticket=item, served=request.POST.get("action") == "served"
                 )

@@ -32,7 +32,7 @@ from yiwang.notifications.models import DeliveryAttempt, Notification, Notificat
 def preference_for(user: User) -> NotificationPreference:
     """The user's preferences (defaults when they never chose)."""
     try:
-        preference: NotificationPreference = user.notification_preference  # type: ignore[attr-defined]
+        preference: NotificationPreference = user.notification_preference
     except NotificationPreference.DoesNotExist:
         return NotificationPreference(user=user)
     return preference
@@ -74,9 +74,12 @@ def notify(
         address = _address(recipient, channel, preference)
         if address is None:
             continue
-        if dedupe_key and Notification.objects.filter(
-            recipient=recipient, channel=channel, dedupe_key=dedupe_key
-        ).exists():
+        if (
+            dedupe_key
+            and Notification.objects.filter(
+                recipient=recipient, channel=channel, dedupe_key=dedupe_key
+            ).exists()
+        ):
             continue
         in_app = channel == Channel.IN_APP
         try:
@@ -125,14 +128,13 @@ def claim(notification_id: int, *, worker: str, now: dt.datetime | None = None) 
         return False
     lease = now + dt.timedelta(seconds=settings.YIWANG_NOTIFY_LEASE_SECONDS)
     # `attempts` doubles as a version number: only one of two racing workers matches it.
-    taken = (
-        Notification.objects.filter(_due(now), pk=notification_id, attempts=row.attempts)
-        .update(
-            status=NotificationStatus.SENDING,
-            lease_until=lease,
-            claimed_by=worker,
-            attempts=F("attempts") + 1,
-        )
+    taken = Notification.objects.filter(
+        _due(now), pk=notification_id, attempts=row.attempts
+    ).update(
+        status=NotificationStatus.SENDING,
+        lease_until=lease,
+        claimed_by=worker,
+        attempts=F("attempts") + 1,
     )
     if taken and row.status == NotificationStatus.SENDING:
         DeliveryAttempt.objects.create(

@@ -230,7 +230,8 @@ def _apply_notice(
         .select_related("payer")
         .first()
     )
-    outcome, detail = CallbackOutcome.UNKNOWN_ORDER, "no such order"
+    outcome: str = CallbackOutcome.UNKNOWN_ORDER
+    detail = "no such order"
     if order is not None:
         outcome, detail = _transition(order, notice, provider_code)
     CallbackLog.objects.create(
@@ -458,10 +459,11 @@ def reconcile(*, actor: Any, provider_code: str, day: dt.date) -> Reconciliation
         statement_lines=len(lines),
     )
     start = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+    end = start + dt.timedelta(days=1)
     local_day = PaymentOrder.objects.filter(
         provider=provider_code,
         paid_at__gte=start,
-        paid_at__lt=start + dt.timedelta(days=1),
+        paid_at__lt=end,
         status__in=[OrderStatus.PAID, OrderStatus.RECONCILED, OrderStatus.REFUNDED],
     )
     referenced = PaymentOrder.objects.filter(order_no__in=[line.out_trade_no for line in lines])
@@ -498,7 +500,10 @@ def reconcile(*, actor: Any, provider_code: str, day: dt.date) -> Reconciliation
         if order.amount_fen != line.amount_fen:
             mismatch(MismatchKind.AMOUNT_DIFFERS, order, **where)
             continue
-        expected = {TradeStatus.SUCCESS: ("paid", "reconciled"), TradeStatus.REFUND: ("refunded",)}
+        expected: dict[str, tuple[str, ...]] = {
+            TradeStatus.SUCCESS: ("paid", "reconciled"),
+            TradeStatus.REFUND: ("refunded",),
+        }
         if order.status not in expected.get(line.status, ()) or (
             order.provider_trade_no and order.provider_trade_no != line.trade_no
         ):
@@ -510,14 +515,14 @@ def reconcile(*, actor: Any, provider_code: str, day: dt.date) -> Reconciliation
             order.reconciled_at = now
             order.save(update_fields=["status", "reconciled_at"])
     for order_no, order in orders.items():
-        if order_no not in seen and order.provider == provider_code and order.paid_at:
-            if order.paid_at >= start and order.paid_at < start + dt.timedelta(days=1):
-                mismatch(
-                    MismatchKind.MISSING_AT_PROVIDER,
-                    order,
-                    out_trade_no=order_no,
-                    provider_trade_no=order.provider_trade_no,
-                )
+        paid_that_day = order.paid_at is not None and start <= order.paid_at < end
+        if order_no not in seen and order.provider == provider_code and paid_that_day:
+            mismatch(
+                MismatchKind.MISSING_AT_PROVIDER,
+                order,
+                out_trade_no=order_no,
+                provider_trade_no=order.provider_trade_no,
+            )
     ReconciliationMismatch.objects.bulk_create(mismatches)
     run.matched = matched
     run.mismatch_count = len(mismatches)

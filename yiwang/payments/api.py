@@ -219,7 +219,11 @@ def refund(request: HttpRequest, order_no: str, payload: RefundIn) -> HttpRespon
         order = queries.get_order_for_user(request.user, order_no)
         made = actions.request_refund(actor=request.user, order=order, reason=payload.reason)
         made.refresh_from_db()
-        return 201, {"refund_no": made.refund_no, "status": made.status, "amount_fen": made.amount_fen}
+        return 201, {
+            "refund_no": made.refund_no,
+            "status": made.status,
+            "amount_fen": made.amount_fen,
+        }
 
     return _respond(
         idempotency.run_once(
@@ -279,7 +283,9 @@ def list_reconciliations(request: HttpRequest) -> QuerySet[ReconciliationRun]:
 def run_reconciliation(request: HttpRequest, payload: ReconcileIn) -> Any:
     """Reconcile one provider's statement of one day now."""
     try:
-        run = actions.reconcile(actor=request.user, provider_code=payload.provider, day=payload.date)
+        run = actions.reconcile(
+            actor=request.user, provider_code=payload.provider, day=payload.date
+        )
     except LookupError:
         raise DomainError("provider_unknown", _("未配置该支付服务商。"), field="provider") from None
     return Status(201, run)

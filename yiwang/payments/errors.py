@@ -18,7 +18,11 @@ def order_open(order_no: str) -> Conflict:
 
 
 def order_not_payable(status: str) -> Conflict:
-    return Conflict("order_not_payable", _("该订单当前状态为“%(status)s”，不能支付。"), params={"status": status})
+    return Conflict(
+        "order_not_payable",
+        _("该订单当前状态为“%(status)s”，不能支付。"),
+        params={"status": status},
+    )
 
 
 def order_expired() -> Conflict:
@@ -30,7 +34,9 @@ def channel_unknown() -> DomainError:
 
 
 def not_refundable(status: str) -> Conflict:
-    return Conflict("not_refundable", _("该订单当前状态为“%(status)s”，不能退款。"), params={"status": status})
+    return Conflict(
+        "not_refundable", _("该订单当前状态为“%(status)s”，不能退款。"), params={"status": status}
+    )
 
 
 def reason_required() -> DomainError:

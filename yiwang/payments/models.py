@@ -234,9 +234,7 @@ class SandboxTrade(models.Model):
     amount_fen = models.PositiveBigIntegerField()
     channel = models.CharField(max_length=10, blank=True)
     subject = models.CharField(max_length=200, blank=True)
-    status = models.CharField(
-        max_length=8, choices=TradeStatus.choices, default=TradeStatus.NOTPAY
-    )
+    status = models.CharField(max_length=8, choices=TradeStatus.choices, default=TradeStatus.NOTPAY)
     return_url = models.CharField(max_length=300, blank=True)
     time_expire = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -26,11 +26,15 @@ def serves_department(user: Any, department: Department) -> bool:
 
 
 def may_bill(user: Any, department: Department) -> bool:
-    return is_system(user) or (has_role(user, *BILLING_ROLES) and serves_department(user, department))
+    return is_system(user) or (
+        has_role(user, *BILLING_ROLES) and serves_department(user, department)
+    )
 
 
 def may_refund(user: Any, department: Department) -> bool:
-    return is_system(user) or (has_role(user, *REFUND_ROLES) and serves_department(user, department))
+    return is_system(user) or (
+        has_role(user, *REFUND_ROLES) and serves_department(user, department)
+    )
 
 
 def may_reconcile(user: Any) -> bool:

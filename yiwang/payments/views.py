@@ -100,7 +100,11 @@ def sandbox_cashier(request: HttpRequest, trade_no: str) -> HttpResponse:
     return render(
         request,
         "payments/sandbox_cashier.html",
-        {"trade": trade, "amount": f"{trade.amount_fen // 100}.{trade.amount_fen % 100:02d}", "error": error},
+        {
+            "trade": trade,
+            "amount": f"{trade.amount_fen // 100}.{trade.amount_fen % 100:02d}",
+            "error": error,
+        },
         status=status,
     )
 
@@ -110,7 +114,9 @@ def department_orders(request: HttpRequest) -> HttpResponse:
     """收费管理: orders of the departments the staff member serves; refunds; reconciliation."""
     orders = queries.orders_for_user(request.user)
     page = Paginator(orders, 25).get_page(request.GET.get("page"))
-    runs = queries.reconciliations_for_user(request.user)[:10] if may_reconcile(request.user) else []
+    runs = (
+        queries.reconciliations_for_user(request.user)[:10] if may_reconcile(request.user) else []
+    )
     refundable = {o.pk for o in page if o.is_paid and may_refund(request.user, o.department)}
     return render(
         request,

@@ -25,9 +25,7 @@ def indicator_invalid(name: str) -> DomainError:
 
 
 def reason_required() -> DomainError:
-    return DomainError(
-        "poor_reason_required", _("差评请至少选择一项原因。"), field="reason_tags"
-    )
+    return DomainError("poor_reason_required", _("差评请至少选择一项原因。"), field="reason_tags")
 
 
 def reason_invalid() -> DomainError:
@@ -57,4 +55,6 @@ def due_date_required() -> DomainError:
 
 
 def recheck_invalid() -> DomainError:
-    return DomainError("recheck_invalid", _("请选择满意、基本满意或不满意。"), field="recheck_level")
+    return DomainError(
+        "recheck_invalid", _("请选择满意、基本满意或不满意。"), field="recheck_level"
+    )

@@ -23,7 +23,10 @@ class RatingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     comment = forms.CharField(
-        label=_("意见和建议"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("意见和建议"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -48,17 +48,15 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 # Once a ticket reaches one of these, its rectification deadline has been met.
-DEADLINE_MET = frozenset(
-    {S.FEEDBACK_SENT, S.EVALUATOR_RECHECK, S.CLOSED, S.APPEAL_UPHELD}
-)
+DEADLINE_MET = frozenset({S.FEEDBACK_SENT, S.EVALUATOR_RECHECK, S.CLOSED, S.APPEAL_UPHELD})
 TERMINAL = frozenset({S.CLOSED})
 
 
 def can(action: str, status: str, roles: set[str]) -> bool:
     """True if someone holding `roles` may take `action` on a ticket in `status`."""
     transition = TRANSITIONS.get(action)
-    return transition is not None and status in transition.sources and bool(
-        transition.roles & roles
+    return (
+        transition is not None and status in transition.sources and bool(transition.roles & roles)
     )
 
 

@@ -88,7 +88,11 @@ def tickets(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ratings/tickets.html",
-        {"page": page, "only_overdue": only_overdue, "late": {t.pk for t in page if queries.is_overdue(t)}},
+        {
+            "page": page,
+            "only_overdue": only_overdue,
+            "late": {t.pk for t in page if queries.is_overdue(t)},
+        },
     )
 
 

@@ -192,9 +192,10 @@ YIWANG_BOOKING_REMINDER_HOURS = env_int("YIWANG_BOOKING_REMINDER_HOURS", 24)
 YIWANG_RATING_DEFAULT_AFTER_DAYS = env_int("YIWANG_RATING_DEFAULT_AFTER_DAYS", 7)
 YIWANG_RATING_RECTIFY_WORKDAYS = env_int("YIWANG_RATING_RECTIFY_WORKDAYS", 5)
 # Notifications: backends, retries with exponential back-off, a rate limit per recipient.
-YIWANG_SMS_BACKEND = env_str(
-    "YIWANG_SMS_BACKEND", "yiwang.notifications.backends.ConsoleSmsBackend"
-) or "yiwang.notifications.backends.ConsoleSmsBackend"
+YIWANG_SMS_BACKEND = (
+    env_str("YIWANG_SMS_BACKEND", "yiwang.notifications.backends.ConsoleSmsBackend")
+    or "yiwang.notifications.backends.ConsoleSmsBackend"
+)
 YIWANG_SMS_FILE = VAR_DIR / "sms" / "sms.jsonl"
 EMAIL_BACKEND = env_str("YIWANG_EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
 EMAIL_HOST = env_str("YIWANG_EMAIL_HOST", "localhost") or "localhost"

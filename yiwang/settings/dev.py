@@ -30,5 +30,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # The demo's "phone" and "mailbox": files under var/ (docs/operators.md shows the SMTP set-up).
 YIWANG_SMS_BACKEND = env_str("YIWANG_SMS_BACKEND") or "yiwang.notifications.backends.FileSmsBackend"
-EMAIL_BACKEND = env_str("YIWANG_EMAIL_BACKEND") or "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_BACKEND = (
+    env_str("YIWANG_EMAIL_BACKEND") or "django.core.mail.backends.filebased.EmailBackend"
+)
 EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from conftest import make_citizen
 from yiwang.appointments import actions
@@ -29,7 +30,7 @@ THREADS = 16
 @pytest.mark.django_db(transaction=True)
 def test_threads_hammering_one_slot_book_exactly_its_capacity(desk, city) -> None:
     people = [make_citizen(f"抢号{n}", city.village_a, 5 + n) for n in range(THREADS)]
-    day = dt.date.today() + dt.timedelta(days=2)
+    day = timezone.localdate() + dt.timedelta(days=2)
     slot = Slot.objects.create(
         window=desk.window, date=day, start_time=dt.time(9), end_time=dt.time(10),
         session="regular", capacity=CAPACITY,

@@ -10,9 +10,9 @@ import pytest
 from conftest import client_for, make_citizen
 from yiwang.appointments import actions
 from yiwang.appointments.models import Booking, QueueTicket, Slot
+from yiwang.core import numbering
 from yiwang.core.actors import SYSTEM
 from yiwang.core.errors import PermissionDenied
-from yiwang.core import numbering
 
 
 @pytest.fixture
@@ -36,10 +36,15 @@ def test_tickets_estimate_the_wait_and_bookings_go_first(desk, personas, city, t
     booking = Booking.objects.create(
         booking_no="YYTEST", slot=today_slot, citizen=personas.citizen, task=desk.task
     )
-    priority = actions.take_ticket(actor=personas.citizen, hall=desk.hall, task=desk.task, booking=booking)
+    priority = actions.take_ticket(
+        actor=personas.citizen, hall=desk.hall, task=desk.task, booking=booking
+    )
     assert priority.number == "Y001" and priority.estimated_wait_minutes == 0
     # Taking it again returns the same ticket.
-    assert actions.take_ticket(actor=personas.citizen, hall=desk.hall, task=desk.task, booking=booking) == priority
+    assert (
+        actions.take_ticket(actor=personas.citizen, hall=desk.hall, task=desk.task, booking=booking)
+        == priority
+    )
     assert actions.people_ahead(second) == 2  # the booked ticket now stands before it
     called = actions.call_next(actor=desk.clerk, window=desk.window)
     assert called == priority
@@ -64,13 +69,33 @@ def test_ticket_api_and_pages(desk, personas) -> None:
     assert taken.status_code == 201, taken.content
     ticket_id = taken.json()["id"]
     assert client.get(f"/appointments/tickets/{ticket_id}/").status_code == 200
-    assert client_for(personas.other_citizen).get(f"/api/v1/appointments/tickets/{ticket_id}").status_code == 404
-    assert client_for(desk.clerk).get(f"/api/v1/appointments/tickets/{ticket_id}").status_code == 200
+    assert (
+        client_for(personas.other_citizen)
+        .get(f"/api/v1/appointments/tickets/{ticket_id}")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(desk.clerk).get(f"/api/v1/appointments/tickets/{ticket_id}").status_code == 200
+    )
     board = client_for(None).get(f"/appointments/halls/{desk.hall.pk}/board/")
     assert board.status_code == 200 and personas.citizen.display_name not in board.content.decode()
-    assert client_for(None).get(f"/api/v1/appointments/halls/{desk.hall.pk}/board").json()["waiting"] == 1
-    assert client_for(personas.citizen).post(f"/api/v1/appointments/windows/{desk.window.pk}/call-next").status_code == 404
-    assert client_for(desk.clerk).post(f"/api/v1/appointments/windows/{desk.window.pk}/call-next").status_code == 200
+    assert (
+        client_for(None).get(f"/api/v1/appointments/halls/{desk.hall.pk}/board").json()["waiting"]
+        == 1
+    )
+    assert (
+        client_for(personas.citizen)
+        .post(f"/api/v1/appointments/windows/{desk.window.pk}/call-next")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(desk.clerk)
+        .post(f"/api/v1/appointments/windows/{desk.window.pk}/call-next")
+        .status_code
+        == 200
+    )
     assert client_for(desk.clerk).get("/appointments/desk/").status_code == 200
     assert client_for(personas.citizen).get("/appointments/desk/").status_code == 403
     assert QueueTicket.objects.get().status == "called"

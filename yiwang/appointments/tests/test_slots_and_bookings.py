@@ -55,7 +55,12 @@ def test_slots_follow_the_calendar_across_national_day(generated) -> None:
 def test_generation_is_repeatable_and_follows_local_holidays(generated, personas) -> None:
     before = Slot.objects.count()
     with time_machine.travel(MONDAY_BEFORE, tick=False):
-        assert actions.generate_slots(actor=SYSTEM, hall=generated.hall, start=dt.date(2026, 9, 28), days=14) >= 0
+        assert (
+            actions.generate_slots(
+                actor=SYSTEM, hall=generated.hall, start=dt.date(2026, 9, 28), days=14
+            )
+            >= 0
+        )
         assert Slot.objects.count() == before
         core_actions.set_calendar_override(
             actor=SYSTEM, date=dt.date(2026, 10, 9), is_workday=False, reason="本地节日"
@@ -63,7 +68,9 @@ def test_generation_is_repeatable_and_follows_local_holidays(generated, personas
         from yiwang.core.workdays import invalidate_calendar
 
         invalidate_calendar()
-        actions.generate_slots(actor=SYSTEM, hall=generated.hall, start=dt.date(2026, 9, 28), days=14)
+        actions.generate_slots(
+            actor=SYSTEM, hall=generated.hall, start=dt.date(2026, 9, 28), days=14
+        )
     assert sessions_on(dt.date(2026, 10, 9)) == {"weekend": 1}
 
 
@@ -87,7 +94,11 @@ def test_book_cancel_reschedule(generated, personas) -> None:
         assert slot(dt.date(2026, 9, 30), 10).booked == 0
         with pytest.raises(Conflict):
             actions.cancel_booking(actor=citizen, booking=moved)
-    templates = set(Notification.objects.filter(recipient=citizen, channel="in_app").values_list("template_code", flat=True))
+    templates = set(
+        Notification.objects.filter(recipient=citizen, channel="in_app").values_list(
+            "template_code", flat=True
+        )
+    )
     assert templates == {"booking_confirmed", "booking_rescheduled", "booking_cancelled"}
 
 
@@ -107,14 +118,18 @@ def test_capacity_and_personal_limits(generated, personas, city) -> None:
             actions.book(actor=people[2], slot=slot(dt.date(2026, 10, 9), 10), task=generated.task)
         assert too_many.value.code == "too_many_bookings"
         with pytest.raises(PermissionDenied):
-            actions.book(actor=generated.clerk, slot=slot(dt.date(2026, 9, 30), 9), task=generated.task)
+            actions.book(
+                actor=generated.clerk, slot=slot(dt.date(2026, 9, 30), 9), task=generated.task
+            )
     assert Slot.objects.get(pk=lunch.pk).booked == 1
     with time_machine.travel(dt.datetime(2026, 9, 28, 9, 30, tzinfo=SHANGHAI), tick=False):
         with pytest.raises(DomainError) as past:
             actions.book(actor=people[1], slot=slot(dt.date(2026, 9, 28), 9), task=generated.task)
         assert past.value.code == "slot_past"
         with pytest.raises(DomainError) as far:
-            actions.generate_slots(actor=SYSTEM, hall=generated.hall, start=dt.date(2026, 10, 19), days=1)
+            actions.generate_slots(
+                actor=SYSTEM, hall=generated.hall, start=dt.date(2026, 10, 19), days=1
+            )
             actions.book(actor=people[1], slot=slot(dt.date(2026, 10, 19), 9), task=generated.task)
         assert far.value.code == "slot_too_far"
 
@@ -132,7 +147,9 @@ def test_repeated_no_shows_block_booking_for_thirty_days(generated, personas) ->
         assert actions.mark_no_shows() == 0
         ban = NoShowBan.objects.get(user=citizen)
         assert ban.until == evening + dt.timedelta(days=30)
-        actions.generate_slots(actor=SYSTEM, hall=generated.hall, start=dt.date(2026, 10, 8), days=3)
+        actions.generate_slots(
+            actor=SYSTEM, hall=generated.hall, start=dt.date(2026, 10, 8), days=3
+        )
         with pytest.raises(DomainError) as blocked:
             actions.book(actor=citizen, slot=slot(dt.date(2026, 10, 9), 9), task=generated.task)
         assert blocked.value.code == "booking_banned" and blocked.value.status == 403
@@ -146,7 +163,9 @@ def test_repeated_no_shows_block_booking_for_thirty_days(generated, personas) ->
 @pytest.mark.django_db
 def test_reminders_go_once(generated, personas) -> None:
     with time_machine.travel(MONDAY_BEFORE, tick=False):
-        booking = actions.book(actor=personas.citizen, slot=slot(dt.date(2026, 9, 30), 9), task=generated.task)
+        booking = actions.book(
+            actor=personas.citizen, slot=slot(dt.date(2026, 9, 30), 9), task=generated.task
+        )
         assert actions.send_reminders() == 0  # more than 24 hours ahead
     with time_machine.travel(dt.datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI), tick=False):
         assert actions.send_reminders() == 1
@@ -177,9 +196,13 @@ def test_booking_pages_and_api_from_outside(generated, personas) -> None:
         assert other.post(f"/api/v1/appointments/bookings/{booking.pk}/cancel").status_code == 404
         assert other.post(f"/appointments/bookings/{booking.pk}/cancel/").status_code == 404
         assert other.get("/api/v1/appointments/bookings").json()["items"] == []
-        staff_view = client_for(generated.clerk).get("/api/v1/appointments/bookings").json()["items"]
+        staff_view = (
+            client_for(generated.clerk).get("/api/v1/appointments/bookings").json()["items"]
+        )
         assert [b["booking_no"] for b in staff_view] == [booking.booking_no]
-        assert client_for(personas.clerk_b).get("/api/v1/appointments/bookings").json()["items"] == []
+        assert (
+            client_for(personas.clerk_b).get("/api/v1/appointments/bookings").json()["items"] == []
+        )
         assert client_for(None).get("/api/v1/appointments/bookings").status_code == 401
         assert client_for(None).get("/appointments/").status_code == 302
         mine = client.post(f"/api/v1/appointments/bookings/{booking.pk}/cancel")

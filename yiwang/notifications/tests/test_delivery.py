@@ -38,7 +38,11 @@ def sms_of(user) -> Notification:
 def test_notify_writes_inbox_and_queues_sms_and_email(personas) -> None:
     citizen = personas.citizen
     actions.set_preferences(
-        actor=citizen, language="zh-hans", sms_enabled=True, email="zw@example.cn", email_enabled=True
+        actor=citizen,
+        language="zh-hans",
+        sms_enabled=True,
+        email="zw@example.cn",
+        email_enabled=True,
     )
     rows = send_paid(citizen)
     by_channel = {row.channel: row for row in rows}
@@ -52,7 +56,9 @@ def test_notify_writes_inbox_and_queues_sms_and_email(personas) -> None:
 @pytest.mark.django_db
 def test_english_preference_gets_english_text(personas) -> None:
     citizen = personas.citizen
-    actions.set_preferences(actor=citizen, language="en", sms_enabled=True, email="", email_enabled=False)
+    actions.set_preferences(
+        actor=citizen, language="en", sms_enabled=True, email="", email_enabled=False
+    )
     send_paid(citizen)
     sms = sms_of(citizen)
     assert sms.language == "en"
@@ -61,7 +67,9 @@ def test_english_preference_gets_english_text(personas) -> None:
 
 
 @pytest.mark.django_db
-def test_rows_are_created_in_the_callers_transaction(personas, django_capture_on_commit_callbacks) -> None:
+def test_rows_are_created_in_the_callers_transaction(
+    personas, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         send_paid(personas.citizen)
     # The immediate task backend delivered the SMS after commit.
@@ -163,7 +171,9 @@ def test_rate_limit_per_recipient_defers_without_spending_an_attempt(personas) -
             context={**CONTEXT, "order_no": f"X{n}"},
             channels=[Channel.SMS],
         )
-    ids = list(Notification.objects.filter(channel=Channel.SMS).order_by("id").values_list("pk", flat=True))
+    ids = list(
+        Notification.objects.filter(channel=Channel.SMS).order_by("id").values_list("pk", flat=True)
+    )
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         assert [actions.deliver(pk, worker="w") for pk in ids] == [
@@ -191,9 +201,15 @@ def test_rate_limit_per_recipient_defers_without_spending_an_attempt(personas) -
 
 
 @pytest.mark.django_db
-def test_email_goes_through_djangos_mail_backend(personas, django_capture_on_commit_callbacks) -> None:
+def test_email_goes_through_djangos_mail_backend(
+    personas, django_capture_on_commit_callbacks
+) -> None:
     actions.set_preferences(
-        actor=personas.citizen, language="zh-hans", sms_enabled=False, email="zw@example.cn", email_enabled=True
+        actor=personas.citizen,
+        language="zh-hans",
+        sms_enabled=False,
+        email="zw@example.cn",
+        email_enabled=True,
     )
     with django_capture_on_commit_callbacks(execute=True):
         send_paid(personas.citizen)

@@ -210,9 +210,9 @@ class SandboxProvider:
 
     @transaction.atomic
     def close(self, trade_no: str) -> TradeState:
-        closed = SandboxTrade.objects.filter(
-            trade_no=trade_no, status=TradeStatus.NOTPAY
-        ).update(status=TradeStatus.CLOSED, closed_at=timezone.now())
+        closed = SandboxTrade.objects.filter(trade_no=trade_no, status=TradeStatus.NOTPAY).update(
+            status=TradeStatus.CLOSED, closed_at=timezone.now()
+        )
         trade = self._trade(trade_no)
         if closed:
             schedule_notices(trade, "TRADE_CLOSED")

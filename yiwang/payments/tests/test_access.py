@@ -39,8 +39,16 @@ def test_each_persona_sees_only_what_it_may(order, personas, billing) -> None:
 def test_only_the_payer_can_start_paying(order, personas, billing) -> None:
     body = json.dumps({"channel": "wechat"})
     path = f"/api/v1/payments/orders/{order.order_no}/pay"
-    assert client_for(personas.other_citizen).post(path, body, content_type="application/json").status_code == 404
-    assert client_for(billing.clerk).post(path, body, content_type="application/json").status_code == 403
+    assert (
+        client_for(personas.other_citizen)
+        .post(path, body, content_type="application/json")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(billing.clerk).post(path, body, content_type="application/json").status_code
+        == 403
+    )
     bad = client_for(personas.citizen).post(
         path, json.dumps({"channel": "bitcoin"}), content_type="application/json"
     )
@@ -61,7 +69,9 @@ def test_paying_is_idempotent_per_key(order, personas) -> None:
 
 
 @pytest.mark.django_db
-def test_billing_through_the_api_needs_the_departments_staff(city, personas, billing, fee_task) -> None:
+def test_billing_through_the_api_needs_the_departments_staff(
+    city, personas, billing, fee_task
+) -> None:
     body = {
         "case_project_no": "360102XK20261127000009",
         "payer_username": personas.citizen.username,
@@ -69,7 +79,9 @@ def test_billing_through_the_api_needs_the_departments_staff(city, personas, bil
     }
     path = "/api/v1/payments/orders"
     for outsider in (personas.citizen, personas.clerk_b, personas.clerk_a):
-        response = client_for(outsider).post(path, json.dumps(body), content_type="application/json")
+        response = client_for(outsider).post(
+            path, json.dumps(body), content_type="application/json"
+        )
         assert response.status_code == 403, outsider
     made = client_for(billing.clerk).post(path, json.dumps(body), content_type="application/json")
     assert made.status_code == 201, made.content
@@ -88,4 +100,6 @@ def test_staff_orders_page(order, personas, billing) -> None:
     page = client_for(billing.approver).get("/payments/staff/")
     assert page.status_code == 200 and order.order_no in page.content.decode()
     assert client_for(personas.citizen).get("/payments/staff/").status_code == 403
-    assert order.order_no not in client_for(personas.clerk_b).get("/payments/staff/").content.decode()
+    assert (
+        order.order_no not in client_for(personas.clerk_b).get("/payments/staff/").content.decode()
+    )

@@ -34,7 +34,9 @@ def test_items_without_fees_pass_the_gate(city, personas) -> None:
 
 
 @pytest.mark.django_db
-def test_a_decided_case_is_billed_once_however_often_the_event_comes(city, personas, fee_task) -> None:
+def test_a_decided_case_is_billed_once_however_often_the_event_comes(
+    city, personas, fee_task
+) -> None:
     case = FakeCase("360102XK20261127000004", personas.citizen, fee_task)
     integration.bill_decided_case(FakeEvent(case, "case.accepted"))
     assert not PaymentOrder.objects.exists()

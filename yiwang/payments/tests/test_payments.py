@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import time
+from typing import Any
 
 import pytest
 import time_machine
@@ -16,15 +17,17 @@ from conftest import client_for
 from yiwang.core.actors import SYSTEM
 from yiwang.core.errors import Conflict, DomainError, PermissionDenied
 from yiwang.core.models import AuditEntry
+from yiwang.notifications.models import Notification
 from yiwang.payments import actions, receipts
 from yiwang.payments.choices import CallbackOutcome, MismatchKind, OrderStatus, TradeStatus
 from yiwang.payments.models import CallbackLog, PaymentOrder, SandboxTrade
 from yiwang.payments.providers import sandbox
+from yiwang.ratings.models import RatingInvitation
 
 CALLBACK = "/api/v1/payments/callbacks/sandbox"
 
 
-def pay_at_provider(order: PaymentOrder, captured) -> SandboxTrade:
+def pay_at_provider(order: PaymentOrder, captured) -> tuple[SandboxTrade, list[Any]]:
     """Start a payment and confirm it at the cashier, keeping the callbacks for later."""
     actions.start_payment(actor=order.payer, order=order, channel="wechat", return_url="/x/")
     order.refresh_from_db()
@@ -69,11 +72,11 @@ def test_pay_through_the_cashier_page_end_to_end(order, django_capture_on_commit
     page = client.get(f"/payments/{order.order_no}/")
     assert page.status_code == 200 and "35.50" in page.content.decode()
     to_cashier = client.post(f"/payments/{order.order_no}/", {"channel": "alipay"})
-    assert to_cashier.status_code == 302 and "/payments/sandbox/cashier/" in to_cashier.url
-    assert client.get(to_cashier.url).status_code == 200
+    assert to_cashier.status_code == 302 and "/payments/sandbox/cashier/" in to_cashier["Location"]
+    assert client.get(to_cashier["Location"]).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        back = client.post(to_cashier.url, {"action": "pay"})
-    assert back.status_code == 302 and back.url == f"/payments/{order.order_no}/return/"
+        back = client.post(to_cashier["Location"], {"action": "pay"})
+    assert back.status_code == 302 and back["Location"] == f"/payments/{order.order_no}/return/"
     order.refresh_from_db()
     # The sandbox sent its notification twice: applied once, the copy acknowledged.
     assert order.status == OrderStatus.PAID and order.channel == "alipay"
@@ -81,6 +84,11 @@ def test_pay_through_the_cashier_page_end_to_end(order, django_capture_on_commit
     assert outcomes == [CallbackOutcome.APPLIED, CallbackOutcome.DUPLICATE]
     assert paid_audits(order) == 1
     assert order.receipt_no.startswith(f"PJ{timezone.localdate().year}")
+    # Paying opens the 缴费 touchpoint for rating, and the payer heard about it.
+    assert RatingInvitation.objects.filter(
+        case_project_no=order.case_project_no, touchpoint="payment", rater=order.payer
+    ).exists()
+    assert Notification.objects.filter(recipient=order.payer, template_code="payment_paid").exists()
     pdf = client.get(f"/payments/{order.order_no}/receipt.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and b"STSong-Light" in pdf.content
@@ -140,7 +148,12 @@ def test_garbage_and_unknown_providers_never_500(client) -> None:
     assert client.post(CALLBACK, b"not json", content_type="application/json").status_code == 400
     body = b'{"event":"TRADE_SUCCESS"}'
     assert signed_post(client, body).json()["code"] == "malformed"
-    assert client.post("/api/v1/payments/callbacks/nobody", body, content_type="application/json").status_code == 400
+    assert (
+        client.post(
+            "/api/v1/payments/callbacks/nobody", body, content_type="application/json"
+        ).status_code
+        == 400
+    )
     assert CallbackLog.objects.count() == 3
 
 
@@ -194,7 +207,9 @@ def test_an_unpaid_order_times_out_and_the_cashier_refuses_it(order) -> None:
 
 
 @pytest.mark.django_db
-def test_paid_at_the_last_second_is_settled_not_closed(order, django_capture_on_commit_callbacks) -> None:
+def test_paid_at_the_last_second_is_settled_not_closed(
+    order, django_capture_on_commit_callbacks
+) -> None:
     _trade, callbacks = pay_at_provider(order, django_capture_on_commit_callbacks)
     order.refresh_from_db()
     with time_machine.travel(order.expires_at + dt.timedelta(seconds=5), tick=False):
@@ -227,7 +242,9 @@ def test_reconciliation_reports_planted_mismatches(
     # Planted: the provider booked a different amount for one order…
     SandboxTrade.objects.filter(trade_no=short.provider_trade_no).update(amount_fen=3500)
     # …has never heard of another (its trade vanished from the statement)…
-    SandboxTrade.objects.filter(trade_no=missing.provider_trade_no).update(status=TradeStatus.NOTPAY)
+    SandboxTrade.objects.filter(trade_no=missing.provider_trade_no).update(
+        status=TradeStatus.NOTPAY
+    )
     # …and took a payment for an order the platform does not have.
     SandboxTrade.objects.create(
         trade_no="SBXSTRAY0001",
@@ -237,7 +254,9 @@ def test_reconciliation_reports_planted_mismatches(
         paid_at=timezone.now(),
         time_expire=timezone.now(),
     )
-    run = actions.reconcile(actor=billing.supervisor, provider_code="sandbox", day=timezone.localdate())
+    run = actions.reconcile(
+        actor=billing.supervisor, provider_code="sandbox", day=timezone.localdate()
+    )
     found = {(m.kind, m.out_trade_no) for m in run.mismatches.all()}
     assert found == {
         (MismatchKind.AMOUNT_DIFFERS, short.order_no),
@@ -255,7 +274,9 @@ def test_reconciliation_reports_planted_mismatches(
 
 
 @pytest.mark.django_db
-def test_refund_needs_the_right_role_and_a_reason(order, billing, personas, django_capture_on_commit_callbacks) -> None:
+def test_refund_needs_the_right_role_and_a_reason(
+    order, billing, personas, django_capture_on_commit_callbacks
+) -> None:
     _trade, callbacks = pay_at_provider(order, django_capture_on_commit_callbacks)
     callbacks[0]()
     order.refresh_from_db()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -9,7 +10,6 @@ from yiwang.core.actors import SYSTEM
 from yiwang.identity.models import User
 from yiwang.payments.tests.helpers import make_fee_task
 from yiwang.ratings import actions
-from yiwang.ratings.models import RatingInvitation
 from yiwang.regions.choices import Role
 
 
@@ -42,7 +42,7 @@ def served_task(city):
     return make_fee_task(city)
 
 
-def invite(personas, city, served_task, touchpoint="case", no="360102XK20261127000001"):
+def invite(personas, city, served_task, touchpoint="case", no="360102XK20261127000001") -> Any:
     return actions.open_invitation(
         actor=SYSTEM,
         case_project_no=no,
@@ -54,5 +54,5 @@ def invite(personas, city, served_task, touchpoint="case", no="360102XK202611270
 
 
 @pytest.fixture
-def invitation(personas, city, served_task) -> RatingInvitation:
+def invitation(personas, city, served_task) -> Any:
     return invite(personas, city, served_task)

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from conftest import client_for
 from yiwang.core.errors import Conflict, DomainError, PermissionDenied
+from yiwang.payments.tests.helpers import FakeCase, FakeEvent
 from yiwang.ratings import actions, integration, queries
 from yiwang.ratings.choices import RatingChannel, TicketStatus, Touchpoint
 from yiwang.ratings.models import PoorRatingTicket, Rating, RatingInvitation
 from yiwang.ratings.tests.conftest import invite
-from yiwang.payments.tests.helpers import FakeCase, FakeEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -201,11 +201,18 @@ def test_supervisors_see_overdue_tickets(invitation, raters, personas) -> None:
 def test_ticket_visibility_from_outside(invitation, raters, personas) -> None:
     ticket = rate_poorly(invitation).ticket
     detail = f"/ratings/tickets/{ticket.pk}/"
-    assert client_for(raters.handler).get("/ratings/tickets/").content.decode().count(ticket.ticket_no)
+    assert (
+        client_for(raters.handler).get("/ratings/tickets/").content.decode().count(ticket.ticket_no)
+    )
     assert client_for(raters.handler).get(detail).status_code == 200
     assert client_for(raters.supervisor).get(detail).status_code == 200
     assert client_for(personas.citizen).get(detail).status_code == 200  # the rater follows it
-    for outsider in (personas.clerk_b, personas.clerk_a, personas.other_citizen, raters.county_b_supervisor):
+    for outsider in (
+        personas.clerk_b,
+        personas.clerk_a,
+        personas.other_citizen,
+        raters.county_b_supervisor,
+    ):
         assert client_for(outsider).get(detail).status_code == 404, outsider
         assert client_for(outsider).get(f"/api/v1/ratings/tickets/{ticket.pk}").status_code == 404
     assert client_for(personas.citizen).get("/ratings/tickets/").status_code == 403
