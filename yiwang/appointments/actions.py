@@ -191,8 +191,13 @@ def generate_slots(*, actor: Any, hall: Hall, start: dt.date, days: int) -> int:
             Q(session__in=REST_DAY_SESSIONS) if workday else ~Q(session__in=REST_DAY_SESSIONS)
         )
         stale |= Q(date=day) & kinds_not_today
-    created = Slot.objects.bulk_create(wanted, ignore_conflicts=True)
+    window_days = Slot.objects.filter(
+        window__hall=hall, date__gte=start, date__lt=start + dt.timedelta(days=days)
+    )
     removed, _detail = Slot.objects.filter(window__hall=hall, booked=0).filter(stale).delete()
+    before = window_days.count()
+    Slot.objects.bulk_create(wanted, ignore_conflicts=True)
+    created = window_days.count() - before
     audit.record(
         "appointments.slots_generated",
         actor=actor,
@@ -200,11 +205,11 @@ def generate_slots(*, actor: Any, hall: Hall, start: dt.date, days: int) -> int:
         after={
             "from": start.isoformat(),
             "days": days,
-            "candidates": len(created),
+            "created": created,
             "removed": removed,
         },
     )
-    return len(created)
+    return created
 
 
 # --- booking ---

@@ -311,6 +311,26 @@ def settle_paid(
     invite_payment_rating(order)
 
 
+@transaction.atomic
+def sync_order(*, order: PaymentOrder) -> PaymentOrder:
+    """Ask the provider about a pending order (主动查询, as on the payer's return) and settle
+    it if the provider says it is paid; the callback stays the usual path."""
+    order = PaymentOrder.objects.select_for_update().select_related("payer").get(pk=order.pk)
+    if order.status != OrderStatus.PENDING or not (order.provider and order.provider_trade_no):
+        return order
+    try:
+        state = get_provider(order.provider).query(order.provider_trade_no)
+    except (ProviderError, LookupError) as error:
+        logger.warning("querying %s failed: %s", order.order_no, error)
+        return order
+    if state.status == TradeStatus.SUCCESS and state.paid_at is not None:
+        if state.amount_fen != order.amount_fen:
+            logger.warning("provider amount differs for %s; left for reconciliation", order.order_no)
+            return order
+        settle_paid(order, order.provider, order.provider_trade_no, state.paid_at, via="query")
+    return order
+
+
 def _close(order: PaymentOrder, actor: Any, why: str) -> None:
     before = _snapshot(order)
     order.status = OrderStatus.CLOSED

@@ -65,6 +65,8 @@ def order_detail(request: HttpRequest, order_no: str) -> HttpResponse:
 def payment_return(request: HttpRequest, order_no: str) -> HttpResponse:
     """Where the cashier sends the payer back; the result comes by callback, not by this URL."""
     order = queries.get_order_for_user(request.user, order_no)
+    if order.status == OrderStatus.PENDING and order.payer_id == request.user.pk:
+        order = actions.sync_order(order=order)
     if order.status == OrderStatus.PENDING:
         messages.info(request, _("支付结果确认中，请稍候刷新本页。"))
     return redirect("yiwang_payments:order", order_no=order.order_no)
