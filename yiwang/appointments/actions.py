@@ -549,7 +549,9 @@ def take_ticket(
     prefix = "A"
     if booking is not None:
         booking = (
-            Booking.objects.select_for_update().select_related("slot__window").get(pk=booking.pk)
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("slot__window")
+            .get(pk=booking.pk)
         )
         if citizen is None or booking.citizen_id != actor.pk:
             raise PermissionDenied()
@@ -631,7 +633,9 @@ def call_next(*, actor: Any, window: Window) -> QueueTicket:
 @transaction.atomic
 def finish_ticket(*, actor: Any, ticket: QueueTicket, served: bool = True) -> QueueTicket:
     """办结 (served) or 过号 (the person did not come to the window)."""
-    ticket = QueueTicket.objects.select_for_update().select_related("hall").get(pk=ticket.pk)
+    ticket = (
+        QueueTicket.objects.select_for_update(of=("self",)).select_related("hall").get(pk=ticket.pk)
+    )
     if not may_work_desk(actor, ticket.hall):
         raise PermissionDenied()
     if ticket.status != TicketStatus.CALLED:

@@ -100,7 +100,7 @@ def notify(
                     dedupe_key=dedupe_key,
                 )
         except IntegrityError:
-            continue  # a concurrent trigger with the same key won
+            continue  # the same trigger came before (dedupe_key): nothing to send again
         created.append(notification)
         if not in_app:
             from yiwang.notifications import tasks

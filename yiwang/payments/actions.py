@@ -225,9 +225,9 @@ def _apply_notice(
     remote_addr: str,
 ) -> tuple[str, PaymentOrder | None, str]:
     order = (
-        PaymentOrder.objects.select_for_update()
+        PaymentOrder.objects.select_for_update(of=("self",))
         .filter(order_no=notice.out_trade_no)
-        .select_related("payer")
+        .select_related("payer", "department", "task_version__task")
         .first()
     )
     outcome: str = CallbackOutcome.UNKNOWN_ORDER
@@ -315,7 +315,11 @@ def settle_paid(
 def sync_order(*, order: PaymentOrder) -> PaymentOrder:
     """Ask the provider about a pending order (主动查询, as on the payer's return) and settle
     it if the provider says it is paid; the callback stays the usual path."""
-    order = PaymentOrder.objects.select_for_update().select_related("payer").get(pk=order.pk)
+    order = (
+        PaymentOrder.objects.select_for_update(of=("self",))
+        .select_related("payer")
+        .get(pk=order.pk)
+    )
     if order.status != OrderStatus.PENDING or not (order.provider and order.provider_trade_no):
         return order
     try:
@@ -325,7 +329,9 @@ def sync_order(*, order: PaymentOrder) -> PaymentOrder:
         return order
     if state.status == TradeStatus.SUCCESS and state.paid_at is not None:
         if state.amount_fen != order.amount_fen:
-            logger.warning("provider amount differs for %s; left for reconciliation", order.order_no)
+            logger.warning(
+                "provider amount differs for %s; left for reconciliation", order.order_no
+            )
             return order
         settle_paid(order, order.provider, order.provider_trade_no, state.paid_at, via="query")
     return order
@@ -356,7 +362,7 @@ def expire_orders(*, actor: Any = SYSTEM, now: dt.datetime | None = None) -> int
 
 @transaction.atomic
 def _expire_one(pk: int, actor: Any, now: dt.datetime) -> bool:
-    order = PaymentOrder.objects.select_for_update().select_related("payer").get(pk=pk)
+    order = PaymentOrder.objects.select_for_update(of=("self",)).select_related("payer").get(pk=pk)
     if order.status != OrderStatus.PENDING or order.expires_at > now:
         return False
     if order.provider and order.provider_trade_no:
@@ -410,7 +416,9 @@ def request_refund(*, actor: Any, order: PaymentOrder, reason: str) -> Refund:
 def submit_refund(refund_id: int) -> str:
     """Send a requested refund to the provider (task body; safe to run twice)."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("order").get(pk=refund_id)
+        refund = (
+            Refund.objects.select_for_update(of=("self",)).select_related("order").get(pk=refund_id)
+        )
         if refund.status != RefundStatus.REQUESTED:
             return str(refund.status)
         order = refund.order

@@ -254,7 +254,7 @@ def advance_ticket(
 ) -> PoorRatingTicket:
     """Take one step of the rectification flow (see machine.TRANSITIONS for who may)."""
     ticket = (
-        PoorRatingTicket.objects.select_for_update()
+        PoorRatingTicket.objects.select_for_update(of=("self",))
         .select_related("rating", "department__region")
         .get(pk=ticket.pk)
     )

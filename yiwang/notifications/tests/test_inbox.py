@@ -17,7 +17,9 @@ CONTEXT = {"order_no": "X1", "project_no": "P1", "amount": "1.00"}
 
 @pytest.mark.django_db
 def test_inbox_is_private(personas) -> None:
-    actions.notify(actor=SYSTEM, recipient=personas.citizen, template="payment_paid", context=CONTEXT)
+    actions.notify(
+        actor=SYSTEM, recipient=personas.citizen, template="payment_paid", context=CONTEXT
+    )
     message = Notification.objects.get(recipient=personas.citizen, channel="in_app")
     mine = client_for(personas.citizen)
     page = mine.get("/notifications/")
@@ -50,7 +52,9 @@ def test_preferences_choose_the_language_of_later_messages(personas) -> None:
         "/notifications/preferences/", {"language": "en", "sms_enabled": "on", "email": ""}
     )
     assert page.status_code == 302
-    actions.notify(actor=SYSTEM, recipient=personas.citizen, template="payment_paid", context=CONTEXT)
+    actions.notify(
+        actor=SYSTEM, recipient=personas.citizen, template="payment_paid", context=CONTEXT
+    )
     subject = Notification.objects.get(channel="in_app").subject
     assert subject == "Payment received: X1"
 

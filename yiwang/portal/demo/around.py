@@ -57,7 +57,9 @@ def _version(code: str, name: str, dept: Department, region: Region, fees: Any) 
     task = Task.objects.filter(task_code=task_code).select_related("current_version").first()
     if task is not None and task.current_version is not None:
         return task.current_version
-    item = CatalogItem.objects.filter(catalog_code=code).first() or catalog_actions.create_catalog_item(
+    item = CatalogItem.objects.filter(
+        catalog_code=code
+    ).first() or catalog_actions.create_catalog_item(
         actor=SYSTEM, catalog_code=code, name=name.split("（")[0], task_type="01"
     )
     version = catalog_actions.create_task(
@@ -129,7 +131,10 @@ def load_halls(versions: list[TaskVersion]) -> list[Hall]:
             address=f"{region.name}政务服务中心一楼",
         )
         local = [v.task for v in versions if v.task.region.code == region_code]
-        for number, label, tasks in (("01", "综合受理", city_wide + local), ("02", "不动产专窗", city_wide[:1])):
+        for number, label, tasks in (
+            ("01", "综合受理", city_wide + local),
+            ("02", "不动产专窗", city_wide[:1]),
+        ):
             window = hall.windows.filter(number=number).first() or appointments.add_window(
                 actor=SYSTEM, hall=hall, number=number, name=label, tasks=tasks
             )
@@ -168,7 +173,10 @@ def load_payments(versions: list[TaskVersion], citizens: list[User]) -> None:
         if index >= 3:
             continue  # two stay unpaid, to try the cashier
         payments.start_payment(
-            actor=citizen, order=order, channel=("wechat", "alipay", "unionpay")[index], return_url="/"
+            actor=citizen,
+            order=order,
+            channel=("wechat", "alipay", "unionpay")[index],
+            return_url="/",
         )
         order.refresh_from_db()
         trade = sandbox.SandboxProvider().pay(order.provider_trade_no)
@@ -186,7 +194,10 @@ def load_ratings(citizens: list[User]) -> None:
     donghu = Department.objects.get(name="东湖区行政审批局")
     xihu = Department.objects.get(name="西湖区行政审批局")
     supervisor = User.objects.get(username="supervisor")
-    handlers = {donghu.pk: User.objects.get(username="donghu.clerk"), xihu.pk: User.objects.get(username="xihu.clerk")}
+    handlers = {
+        donghu.pk: User.objects.get(username="donghu.clerk"),
+        xihu.pk: User.objects.get(username="xihu.clerk"),
+    }
     plan = [
         # (touchpoint, level, department, how far the ticket goes)
         ("application", 5, donghu, ""),
@@ -199,11 +210,12 @@ def load_ratings(citizens: list[User]) -> None:
         ("correction", 1, xihu, "appeal"),
         ("case", 1, donghu, "ledger"),
     ]
+    today = f"{timezone.localdate():%Y%m%d}"
     for index, (touchpoint, level, dept, stage) in enumerate(plan):
         rater = citizens[index % len(citizens)]
         invitation = ratings.open_invitation(
             actor=SYSTEM,
-            case_project_no=f"{dept.region.code[:6]}XK{timezone.localdate():%Y%m%d}{100 + index:06d}",
+            case_project_no=f"{dept.region.code[:6]}XK{today}{100 + index:06d}",
             touchpoint=touchpoint,
             rater=rater,
             department=dept,

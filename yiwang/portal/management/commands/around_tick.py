@@ -58,7 +58,9 @@ class Command(BaseCommand):
         yesterday = timezone.localdate(now) - dt.timedelta(days=1)
         mismatches = 0
         for provider in settings.YIWANG_PAYMENT_PROVIDERS:
-            if ReconciliationRun.objects.filter(provider=provider, statement_date=yesterday).exists():
+            if ReconciliationRun.objects.filter(
+                provider=provider, statement_date=yesterday
+            ).exists():
                 continue
             run = payments.reconcile(actor=SYSTEM, provider_code=provider, day=yesterday)
             mismatches += run.mismatch_count
