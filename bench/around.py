@@ -258,7 +258,7 @@ def _callback_script(bodies: list[bytes]) -> str:
 
 def run() -> None:
     with scratch_database() as (url, _folder):
-        env = bench_env(url)
+        env = {**bench_env(url), "YIWANG_PAYMENT_SANDBOX": "true"}
         manage(env, "migrate", "--noinput")
         os.environ.update(env)
         import django

@@ -70,6 +70,8 @@ def create_hall(
     )
     if not may_manage_hall(actor, hall):
         raise PermissionDenied()
+    if not hall.name or Hall.objects.filter(region=region, name=hall.name).exists():
+        raise errors.hall_exists()
     hall.save()
     audit.record("appointments.hall_created", actor=actor, subject=hall, after={"name": hall.name})
     return hall
@@ -80,7 +82,10 @@ def add_window(*, actor: Any, hall: Hall, number: str, name: str, tasks: Iterabl
     """Open a window and say which items it serves."""
     if not may_manage_hall(actor, hall):
         raise PermissionDenied()
-    window = Window.objects.create(hall=hall, number=number.strip(), name=name.strip())
+    number = number.strip()[:10]
+    if not number or hall.windows.filter(number=number).exists():
+        raise errors.window_exists()
+    window = Window.objects.create(hall=hall, number=number, name=name.strip()[:120])
     task_list = list(tasks)
     window.tasks.set(task_list)
     audit.record(
@@ -169,6 +174,8 @@ def generate_slots(*, actor: Any, hall: Hall, start: dt.date, days: int) -> int:
     """
     if not may_manage_hall(actor, hall):
         raise PermissionDenied()
+    if not 1 <= days <= 60:
+        raise errors.horizon_invalid()
     calendar = get_calendar()
     templates = list(
         SlotTemplate.objects.filter(

@@ -8,13 +8,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from yiwang.api.schemas import ErrorOut
-from yiwang.appointments import actions, queries
-from yiwang.appointments.models import Booking, Hall, QueueTicket, Slot
+from yiwang.appointments import actions, errors, queries
+from yiwang.appointments.models import Booking, Hall, QueueTicket, Slot, Window
 from yiwang.core import idempotency
+from yiwang.core.errors import DomainError
 
 router = Router(tags=["appointments"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -138,6 +140,59 @@ class BoardOut(Schema):
     waiting: int
     served: int
     average_minutes: float
+
+
+class HallIn(Schema):
+    name: str
+    region_code: str
+    department_id: int
+    address: str
+    avg_service_minutes: int = 10
+
+
+class WindowIn(Schema):
+    number: str
+    name: str
+    task_codes: list[str] = []
+
+
+class WindowOut(Schema):
+    id: int
+    number: str
+    name: str
+    task_codes: list[str]
+
+    @staticmethod
+    def resolve_task_codes(obj: Window) -> list[str]:
+        return sorted(task.task_code for task in obj.tasks.all())
+
+
+class TemplateIn(Schema):
+    session: str
+    weekday: int | None = None
+    start_time: dt.time
+    end_time: dt.time
+    slot_minutes: int = 30
+    capacity: int = 2
+
+
+class TemplateOut(Schema):
+    id: int
+    session: str
+    weekday: int | None
+    start_time: dt.time
+    end_time: dt.time
+    slot_minutes: int
+    capacity: int
+
+
+class GenerateIn(Schema):
+    start: dt.date
+    days: int = 14
+
+
+class GenerateOut(Schema):
+    created: int
 
 
 class FinishIn(Schema):
@@ -270,8 +325,6 @@ def take_ticket(request: HttpRequest, hall_id: int, payload: TicketIn) -> Any:
     elif payload.task_id is not None:
         task = queries.get_task(payload.task_id)
     else:
-        from yiwang.appointments import errors
-
         raise errors.task_not_served()
     return Status(
         201, actions.take_ticket(actor=request.user, hall=hall, task=task, booking=booking)
@@ -305,3 +358,81 @@ def finish(request: HttpRequest, ticket_id: int, payload: FinishIn) -> Any:
     """Served, or skipped (the person did not come)."""
     ticket = queries.get_ticket_for_user(request.user, ticket_id)
     return actions.finish_ticket(actor=request.user, ticket=ticket, served=payload.served)
+
+
+# --- configuration (department administrators of the hall's department) ---
+
+
+@router.post("/halls", response={201: HallOut, **ERRORS}, operation_id="create_hall")
+def create_hall(request: HttpRequest, payload: HallIn) -> Any:
+    """Open a hall run by a department (its department administrator, or a system admin)."""
+    from yiwang.regions.models import Department, Region
+    from yiwang.regions.queries import get_department_for_user
+
+    department: Department = get_department_for_user(request.user, payload.department_id)
+    region = Region.objects.filter(code=payload.region_code).first()
+    if region is None:
+        raise DomainError("region_unknown", _("未知的区划代码。"), field="region_code")
+    hall = actions.create_hall(
+        actor=request.user,
+        name=payload.name,
+        region=region,
+        department=department,
+        address=payload.address,
+        avg_service_minutes=payload.avg_service_minutes,
+    )
+    return Status(201, hall)
+
+
+@router.post(
+    "/halls/{hall_id}/windows", response={201: WindowOut, **ERRORS}, operation_id="add_window"
+)
+def add_window(request: HttpRequest, hall_id: int, payload: WindowIn) -> Any:
+    """Open a window and name the items (implementation codes) it serves."""
+    from yiwang.catalog.models import Task
+
+    hall = queries.get_hall(hall_id)
+    codes = sorted(set(payload.task_codes))
+    tasks = list(Task.objects.filter(task_code__in=codes))
+    if len(tasks) != len(codes):
+        unknown = sorted(set(codes) - {task.task_code for task in tasks})
+        raise errors.tasks_unknown("、".join(unknown))
+    window = actions.add_window(
+        actor=request.user, hall=hall, number=payload.number, name=payload.name, tasks=tasks
+    )
+    return Status(201, window)
+
+
+@router.post(
+    "/windows/{window_id}/templates",
+    response={201: TemplateOut, **ERRORS},
+    operation_id="add_slot_template",
+)
+def add_template(request: HttpRequest, window_id: int, payload: TemplateIn) -> Any:
+    """Add a slot template: regular, lunchtime, evening (延时) or weekend/holiday hours."""
+    window = queries.get_desk_window(request.user, window_id)
+    template = actions.add_template(
+        actor=request.user,
+        window=window,
+        session=payload.session,
+        weekday=payload.weekday,
+        start=payload.start_time,
+        end=payload.end_time,
+        slot_minutes=payload.slot_minutes,
+        capacity=payload.capacity,
+    )
+    return Status(201, template)
+
+
+@router.post(
+    "/halls/{hall_id}/slots/generate",
+    response={200: GenerateOut, **ERRORS},
+    operation_id="generate_slots",
+)
+def generate(request: HttpRequest, hall_id: int, payload: GenerateIn) -> dict[str, int]:
+    """Materialise slots on the city's calendar (also run by the periodic job)."""
+    hall = queries.get_hall(hall_id)
+    created = actions.generate_slots(
+        actor=request.user, hall=hall, start=payload.start, days=payload.days
+    )
+    return {"created": created}

@@ -74,3 +74,21 @@ def template_invalid() -> DomainError:
     return DomainError(
         "template_invalid", _("时段设置不正确：开始须早于结束，时长与人数须大于 0。")
     )
+
+
+def hall_exists() -> Conflict:
+    return Conflict("hall_exists", _("该区划已有同名大厅。"))
+
+
+def window_exists() -> Conflict:
+    return Conflict("window_exists", _("该大厅已有这个窗口号。"))
+
+
+def tasks_unknown(codes: str) -> DomainError:
+    return DomainError(
+        "tasks_unknown", _("未知的实施编码：%(codes)s"), params={"codes": codes}, field="task_codes"
+    )
+
+
+def horizon_invalid() -> DomainError:
+    return DomainError("days_invalid", _("一次最多生成 60 天的时段。"), field="days")

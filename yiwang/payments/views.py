@@ -3,6 +3,7 @@ own page), the receipt download, and the department's order list with refunds.""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import DomainError, NotFound
 from yiwang.core.web import login_required_page, staff_required
 from yiwang.payments import actions, errors, queries, receipts
 from yiwang.payments.choices import Channel, OrderStatus
@@ -86,6 +87,8 @@ def receipt(request: HttpRequest, order_no: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sandbox_cashier(request: HttpRequest, trade_no: str) -> HttpResponse:
     """The sandbox provider's cashier: the payer confirms (or leaves). Not a platform page."""
+    if not settings.YIWANG_PAYMENT_SANDBOX:
+        raise NotFound()
     trade = queries.sandbox_trade(trade_no)
     error = ""
     status = 200

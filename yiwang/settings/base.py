@@ -159,6 +159,9 @@ YIWANG_LOGIN_LOCK_MINUTES = env_int("YIWANG_LOGIN_LOCK_MINUTES", 30)
 YIWANG_ELDER_MODE_COOKIE = "yiwang_elder"
 
 # --- Around a case (issue 7): payments, appointments, ratings, notifications ---
+# The built-in sandbox provider (a cashier page that takes no money). On by default for
+# development and tests; production.py turns it off unless YIWANG_PAYMENT_SANDBOX=true.
+YIWANG_PAYMENT_SANDBOX = env_bool("YIWANG_PAYMENT_SANDBOX", True)
 # Payment providers by code; channels (WeChat, Alipay, UnionPay, bank) map onto a provider.
 YIWANG_PAYMENT_PROVIDERS = {"sandbox": "yiwang.payments.providers.sandbox.SandboxProvider"}
 YIWANG_PAYMENT_CHANNEL_PROVIDERS = {

@@ -11,6 +11,8 @@ from yiwang.payments.providers.base import PaymentProvider
 def get_provider(code: str) -> PaymentProvider:
     """The provider configured under `code` in YIWANG_PAYMENT_PROVIDERS."""
     path = settings.YIWANG_PAYMENT_PROVIDERS.get(code)
+    if code == "sandbox" and not settings.YIWANG_PAYMENT_SANDBOX:
+        path = None  # a sandbox that takes no money must not be reachable in production
     if path is None:
         raise LookupError(f"payment provider {code!r} is not configured")
     provider: PaymentProvider = import_string(path)()

@@ -103,3 +103,27 @@ def test_staff_orders_page(order, personas, billing) -> None:
     assert (
         order.order_no not in client_for(personas.clerk_b).get("/payments/staff/").content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_sandbox_is_unreachable_when_switched_off(order, personas, settings) -> None:
+    from yiwang.payments import actions
+    from yiwang.payments.providers import sandbox
+
+    actions.start_payment(actor=order.payer, order=order, channel="wechat", return_url="/")
+    order.refresh_from_db()
+    settings.YIWANG_PAYMENT_SANDBOX = False
+    client = client_for(personas.citizen)
+    assert client.get(f"/payments/sandbox/cashier/{order.provider_trade_no}/").status_code == 404
+    body = b'{"event":"TRADE_SUCCESS"}'
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in sandbox.sign(body).items()}
+    refused = client.post(
+        "/api/v1/payments/callbacks/sandbox", body, content_type="application/json", **extra
+    )
+    assert refused.status_code == 400
+    paying = client.post(
+        f"/api/v1/payments/orders/{order.order_no}/pay",
+        json.dumps({"channel": "wechat"}),
+        content_type="application/json",
+    )
+    assert paying.status_code == 400 and paying.json()["code"] == "channel_unknown"
