@@ -170,8 +170,9 @@ YIWANG_PAYMENT_CHANNEL_PROVIDERS = {
     "unionpay": "sandbox",
     "bank": "sandbox",
 }
-# An unpaid order closes after this many minutes (the provider's trade is closed too).
-YIWANG_PAYMENT_ORDER_TTL_MINUTES = env_int("YIWANG_PAYMENT_ORDER_TTL_MINUTES", 30)
+# A payment code (缴款码) stays payable this long (3 days); then the order and the provider's
+# trade are closed.
+YIWANG_PAYMENT_ORDER_TTL_MINUTES = env_int("YIWANG_PAYMENT_ORDER_TTL_MINUTES", 3 * 24 * 60)
 # The sandbox signs callbacks with this secret (HMAC-SHA256); empty: derived from SECRET_KEY.
 YIWANG_PAYMENT_SANDBOX_SECRET = env_str("YIWANG_PAYMENT_SANDBOX_SECRET") or ""
 # Like a real provider, the sandbox sends every notification more than once, late.
