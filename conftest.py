@@ -137,3 +137,13 @@ def _fresh_calendar_cache() -> None:
     from yiwang.core.workdays import invalidate_calendar
 
     invalidate_calendar()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language: a request made by an earlier test in the same
+    worker leaves its language active on the thread, as it would in a server thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ["foundation", "catalog", "certificates", "ledger"]
+SUITES = ["foundation", "catalog", "certificates", "ledger", "around"]
 
 
 def main(argv: list[str]) -> int:

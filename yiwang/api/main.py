@@ -35,11 +35,15 @@ def ping(request: HttpRequest) -> dict[str, str]:
 
 
 def _mount_routers() -> None:
+    from yiwang.appointments.api import router as appointments_router
     from yiwang.catalog.api import router as catalog_router
     from yiwang.certificates.api import router as certificates_router
     from yiwang.certificates.api import vc_router
     from yiwang.identity.api import router as identity_router
     from yiwang.ledger.api import router as ledger_router
+    from yiwang.notifications.api import router as notifications_router
+    from yiwang.payments.api import router as payments_router
+    from yiwang.ratings.api import router as ratings_router
     from yiwang.regions.api import router as regions_router
 
     api.add_router("/identity/", identity_router)
@@ -49,6 +53,10 @@ def _mount_routers() -> None:
     # The W3C VC API's /credentials/verify and /credentials/issue, under /api/v1/vc/.
     api.add_router("/vc/", vc_router)
     api.add_router("/catalog/", catalog_router)
+    api.add_router("/payments/", payments_router)
+    api.add_router("/appointments/", appointments_router)
+    api.add_router("/ratings/", ratings_router)
+    api.add_router("/notifications/", notifications_router)
 
 
 _mount_routers()

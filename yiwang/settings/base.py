@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "yiwang.ledger",
     "yiwang.api",
     "yiwang.portal",
+    "yiwang.notifications",
+    "yiwang.payments",
+    "yiwang.appointments",
+    "yiwang.ratings",
 ]
 
 MIDDLEWARE = [
@@ -183,3 +187,60 @@ YIWANG_LEDGER_BATCH_WAIT_MS = env_int("YIWANG_LEDGER_BATCH_WAIT_MS", 250)
 YIWANG_LEDGER_SEQUENCE_ON_COMMIT = env_bool("YIWANG_LEDGER_SEQUENCE_ON_COMMIT", True)
 # Test-only: seconds the sequencer sleeps in the middle of each batch, so a test can kill it.
 YIWANG_LEDGER_TEST_BATCH_PAUSE = 0.0
+
+# --- Around a case (issue 7): payments, appointments, ratings, notifications ---
+# The built-in sandbox provider (a cashier page that takes no money). On by default for
+# development and tests; production.py turns it off unless YIWANG_PAYMENT_SANDBOX=true.
+YIWANG_PAYMENT_SANDBOX = env_bool("YIWANG_PAYMENT_SANDBOX", True)
+# Payment providers by code; channels (WeChat, Alipay, UnionPay, bank) map onto a provider.
+YIWANG_PAYMENT_PROVIDERS = {"sandbox": "yiwang.payments.providers.sandbox.SandboxProvider"}
+YIWANG_PAYMENT_CHANNEL_PROVIDERS = {
+    "wechat": "sandbox",
+    "alipay": "sandbox",
+    "unionpay": "sandbox",
+    "bank": "sandbox",
+}
+# A payment code (缴款码) stays payable this long (3 days); then the order and the provider's
+# trade are closed.
+YIWANG_PAYMENT_ORDER_TTL_MINUTES = env_int("YIWANG_PAYMENT_ORDER_TTL_MINUTES", 3 * 24 * 60)
+# The sandbox signs callbacks with this secret (HMAC-SHA256); empty: derived from SECRET_KEY.
+YIWANG_PAYMENT_SANDBOX_SECRET = env_str("YIWANG_PAYMENT_SANDBOX_SECRET") or ""
+# Like a real provider, the sandbox sends every notification more than once, late.
+YIWANG_PAYMENT_SANDBOX_CALLBACK_COPIES = env_int("YIWANG_PAYMENT_SANDBOX_CALLBACK_COPIES", 2)
+YIWANG_PAYMENT_SANDBOX_CALLBACK_DELAY_SECONDS = env_int(
+    "YIWANG_PAYMENT_SANDBOX_CALLBACK_DELAY_SECONDS", 2
+)
+# A callback older (or newer) than this is refused as a possible replay.
+YIWANG_PAYMENT_CALLBACK_TOLERANCE_SECONDS = 300
+# Appointments (延时错时预约).
+YIWANG_BOOKING_MAX_ACTIVE = env_int("YIWANG_BOOKING_MAX_ACTIVE", 3)
+YIWANG_BOOKING_MAX_PER_ITEM_PER_DAY = env_int("YIWANG_BOOKING_MAX_PER_ITEM_PER_DAY", 1)
+YIWANG_BOOKING_HORIZON_DAYS = env_int("YIWANG_BOOKING_HORIZON_DAYS", 14)
+YIWANG_NO_SHOW_LIMIT = env_int("YIWANG_NO_SHOW_LIMIT", 3)
+YIWANG_NO_SHOW_WINDOW_DAYS = env_int("YIWANG_NO_SHOW_WINDOW_DAYS", 90)
+YIWANG_NO_SHOW_BAN_DAYS = env_int("YIWANG_NO_SHOW_BAN_DAYS", 30)
+YIWANG_NO_SHOW_GRACE_MINUTES = env_int("YIWANG_NO_SHOW_GRACE_MINUTES", 30)
+YIWANG_BOOKING_REMINDER_HOURS = env_int("YIWANG_BOOKING_REMINDER_HOURS", 24)
+# Ratings (好差评): the default rating after N natural days; the rectification deadline in
+# working days (5 in Dezhou, 15 in a Sichuan city: DOMAIN §3.3).
+YIWANG_RATING_DEFAULT_AFTER_DAYS = env_int("YIWANG_RATING_DEFAULT_AFTER_DAYS", 7)
+YIWANG_RATING_RECTIFY_WORKDAYS = env_int("YIWANG_RATING_RECTIFY_WORKDAYS", 5)
+# Notifications: backends, retries with exponential back-off, a rate limit per recipient.
+YIWANG_SMS_BACKEND = (
+    env_str("YIWANG_SMS_BACKEND", "yiwang.notifications.backends.ConsoleSmsBackend")
+    or "yiwang.notifications.backends.ConsoleSmsBackend"
+)
+YIWANG_SMS_FILE = VAR_DIR / "sms" / "sms.jsonl"
+EMAIL_BACKEND = env_str("YIWANG_EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = env_str("YIWANG_EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = env_int("YIWANG_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("YIWANG_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("YIWANG_EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("YIWANG_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("YIWANG_EMAIL_FROM") or "yiwang@localhost"
+YIWANG_NOTIFY_MAX_ATTEMPTS = env_int("YIWANG_NOTIFY_MAX_ATTEMPTS", 6)
+YIWANG_NOTIFY_BACKOFF_SECONDS = env_int("YIWANG_NOTIFY_BACKOFF_SECONDS", 30)
+YIWANG_NOTIFY_LEASE_SECONDS = env_int("YIWANG_NOTIFY_LEASE_SECONDS", 120)
+# {channel: (messages, per seconds)}; the in-app inbox is not limited.
+YIWANG_NOTIFY_RATE_LIMITS: dict[str, tuple[int, int]] = {"sms": (5, 3600), "email": (20, 3600)}

@@ -27,3 +27,10 @@ VAR_DIR.mkdir(exist_ok=True)
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo's "phone" and "mailbox": files under var/ (docs/operators.md shows the SMTP set-up).
+YIWANG_SMS_BACKEND = env_str("YIWANG_SMS_BACKEND") or "yiwang.notifications.backends.FileSmsBackend"
+EMAIL_BACKEND = (
+    env_str("YIWANG_EMAIL_BACKEND") or "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"

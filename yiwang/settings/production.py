@@ -27,3 +27,7 @@ SESSION_COOKIE_SECURE = env_bool("YIWANG_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# The sandbox payment provider takes no money: never on in production unless asked for
+# (a staging site, the benchmarks).
+YIWANG_PAYMENT_SANDBOX = env_bool("YIWANG_PAYMENT_SANDBOX", False)

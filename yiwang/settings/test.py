@@ -11,6 +11,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+YIWANG_SMS_BACKEND = "yiwang.notifications.backends.LocmemSmsBackend"
+YIWANG_PAYMENT_SANDBOX_SECRET = "test-sandbox-secret"  # noqa: S105 - tests only
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 # A file, not the in-memory default: threads in concurrency tests need real SQLite locking,

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "yiwang.notifications"
+    label = "notifications"
+    verbose_name = _("消息通知")
+
+    def ready(self) -> None:
+        from yiwang.notifications import integration
+
+        integration.register()

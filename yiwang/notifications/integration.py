@@ -1,0 +1,75 @@
+"""Glue to the cases app (another branch): tell the applicant about their case's progress.
+
+At merge, `register()` (called from NotificationsConfig.ready) finds
+`yiwang.cases.outbox.register_consumer` and registers `notify_case_event`; until then it
+does nothing. The handler is called by the cases outbox task once per event.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.actors import SYSTEM
+from yiwang.notifications import actions
+from yiwang.notifications.casefacts import event_case, event_stage, facts_of
+
+logger = logging.getLogger(__name__)
+
+CONSUMER_NAME = "notifications.applicant"
+
+# What the applicant reads, per stage of the 办件 state machine (DOMAIN §3.2.1). Stages not
+# listed (internal review steps) send nothing.
+STAGE_TEXT: dict[str, str | Promise] = {
+    "SUBMITTED": _("已提交，等待收件"),
+    "RECEIVED": _("已收件"),
+    "RETURNED": _("已退件，请查看退件理由"),
+    "ACCEPTED": _("已受理"),
+    "CORRECTION_REQUIRED": _("需要补齐补正材料，请一次性补正"),
+    "NOT_ACCEPTED": _("不予受理，请查看理由"),
+    "SPECIAL_PROCEDURE": _("进入特别程序，所需时间不计入办理时限"),
+    "SUSPENDED": _("已挂起"),
+    "DECIDED": _("已作出决定"),
+    "DELIVERING": _("结果待领取或送达中"),
+    "COMPLETED": _("已办结，欢迎评价"),
+    "WITHDRAWN": _("已撤回"),
+    "TERMINATED": _("已终止"),
+    "DEADLINE_WARNING": _("即将到期，请及时处理"),
+}
+
+
+def notify_case_event(event: Any) -> None:
+    """Outbox consumer: one message to the applicant for each stage they should hear of."""
+    stage = event_stage(event)
+    text = STAGE_TEXT.get(stage)
+    case = event_case(event)
+    if text is None or case is None:
+        return
+    facts = facts_of(case)
+    if facts.applicant is None or not facts.project_no:
+        logger.warning("case event %s without applicant or number; not notified", stage)
+        return
+    event_id = getattr(event, "pk", None) or getattr(event, "id", None) or stage
+    actions.notify(
+        actor=SYSTEM,
+        recipient=facts.applicant,
+        template="case_event",
+        context={"project_no": facts.project_no, "task": facts.task_name, "event": text},
+        dedupe_key=f"case:{facts.project_no}:{event_id}",
+    )
+
+
+def register() -> bool:
+    """Register with the cases outbox when it is installed; True if registered."""
+    if importlib.util.find_spec("yiwang.cases") is None:
+        return False
+    if importlib.util.find_spec("yiwang.cases.outbox") is None:
+        return False
+    outbox = importlib.import_module("yiwang.cases.outbox")
+    outbox.register_consumer(CONSUMER_NAME, notify_case_event)
+    return True

@@ -1,0 +1,80 @@
+"""Glue to the cases app (another branch) and to payments: open touchpoints for rating.
+
+At merge, `register()` (called from RatingsConfig.ready) finds
+`yiwang.cases.outbox.register_consumer` and registers `invite_from_case_event`, which opens
+the touchpoints a case passes through for rating: 申报 when it is submitted, 补正 when a
+correction is handed in, 签收 and the case as a whole when it completes. A poor rating of
+any of them opens a ticket for the case's department (谁办理、谁负责).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
+
+from yiwang.core.actors import SYSTEM
+from yiwang.notifications.casefacts import event_case, event_stage, facts_of
+from yiwang.ratings.choices import Touchpoint
+from yiwang.ratings.models import RatingInvitation
+
+CONSUMER_NAME = "ratings.invitations"
+
+# Case stage → the touchpoints that stage completes.
+STAGE_TOUCHPOINTS: dict[str, tuple[Touchpoint, ...]] = {
+    "SUBMITTED": (Touchpoint.APPLICATION,),
+    "CORRECTION_SUBMITTED": (Touchpoint.CORRECTION,),
+    "CORRECTED": (Touchpoint.CORRECTION,),
+    "COMPLETED": (Touchpoint.RECEIPT, Touchpoint.CASE),
+}
+
+
+def invite_from_case_event(event: Any) -> list[RatingInvitation]:
+    """Outbox consumer: open the touchpoints of this stage (idempotent, safe to repeat)."""
+    from yiwang.ratings import actions
+
+    touchpoints = STAGE_TOUCHPOINTS.get(event_stage(event), ())
+    case = event_case(event)
+    if not touchpoints or case is None:
+        return []
+    facts = facts_of(case)
+    if facts.applicant is None or facts.department is None or not facts.project_no:
+        return []
+    return [
+        actions.open_invitation(
+            actor=SYSTEM,
+            case_project_no=facts.project_no,
+            touchpoint=touchpoint,
+            rater=facts.applicant,
+            department=facts.department,
+            task=facts.task,
+            task_name=facts.task_name,
+        )
+        for touchpoint in touchpoints
+    ]
+
+
+def invite_payment_rating(order: Any) -> RatingInvitation:
+    """Open the 缴费 touchpoint once an order is paid (called by payments)."""
+    from yiwang.ratings import actions
+
+    return actions.open_invitation(
+        actor=SYSTEM,
+        case_project_no=order.case_project_no,
+        touchpoint=Touchpoint.PAYMENT,
+        rater=order.payer,
+        department=order.department,
+        task=order.task_version.task,
+        task_name=order.task_version.task_name,
+    )
+
+
+def register() -> bool:
+    """Register with the cases outbox when it is installed; True if registered."""
+    if importlib.util.find_spec("yiwang.cases") is None:
+        return False
+    if importlib.util.find_spec("yiwang.cases.outbox") is None:
+        return False
+    outbox = importlib.import_module("yiwang.cases.outbox")
+    outbox.register_consumer(CONSUMER_NAME, invite_from_case_event)
+    return True
