@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "yiwang.regions",
     "yiwang.identity",
     "yiwang.catalog",
+    "yiwang.cases",
     "yiwang.api",
     "yiwang.portal",
 ]
@@ -128,6 +129,9 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Uploaded case materials; never served directly: views check who may read each file.
+MEDIA_ROOT = Path(env_str("YIWANG_MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_URL = "/media-not-served/"
 STATIC_ROOT: Path | None = VAR_DIR / "static"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -153,3 +157,8 @@ YIWANG_CLOCK_START_DAY_COUNTS = env_bool("YIWANG_CLOCK_START_DAY_COUNTS", False)
 YIWANG_LOGIN_MAX_FAILURES = env_int("YIWANG_LOGIN_MAX_FAILURES", 10)
 YIWANG_LOGIN_LOCK_MINUTES = env_int("YIWANG_LOGIN_LOCK_MINUTES", 30)
 YIWANG_ELDER_MODE_COOKIE = "yiwang_elder"
+# Cases: uploads up to 20 MB; 黄牌 when 80% of a limit is used (红牌 when overdue);
+# 告知承诺 post-verification due 20 working days after acceptance.
+YIWANG_CASE_UPLOAD_MAX_BYTES = env_int("YIWANG_CASE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+YIWANG_CASE_YELLOW_SHARE = env_int("YIWANG_CASE_YELLOW_PERCENT", 80) / 100
+YIWANG_CASE_POST_VERIFICATION_DAYS = env_int("YIWANG_CASE_POST_VERIFICATION_DAYS", 20)
