@@ -35,9 +35,11 @@ def ping(request: HttpRequest) -> dict[str, str]:
 
 
 def _mount_routers() -> None:
+    from yiwang.cases.api import router as cases_router
     from yiwang.identity.api import router as identity_router
     from yiwang.regions.api import router as regions_router
 
+    api.add_router("/cases/", cases_router)
     api.add_router("/identity/", identity_router)
     api.add_router("/regions/", regions_router)
 
