@@ -140,7 +140,9 @@ def perform(actor: Any, case: Case, name: str, data: Mapping[str, Any]) -> Case:
     if name == "issue_result":
         return actions.issue_result(actor=actor, case=case)
     if name == "start_delivery":
-        return actions.start_delivery(actor=actor, case=case, method=_text(data, "method") or "window")
+        return actions.start_delivery(
+            actor=actor, case=case, method=_text(data, "method") or "window"
+        )
     if name == "complete":
         return actions.complete_case(actor=actor, case=case, explain=_text(data, "explain"))
     if name == "withdraw":

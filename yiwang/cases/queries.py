@@ -86,7 +86,9 @@ def _open_review(staff: Staff) -> Exists:
     return Exists(tasks)
 
 
-def queue_for_user(user: Any, name: str, filters: Mapping[str, str] | None = None) -> QuerySet[Case]:
+def queue_for_user(
+    user: Any, name: str, filters: Mapping[str, str] | None = None
+) -> QuerySet[Case]:
     """A work queue (to receive, review, decide, deliver; overdue; paused) with filters."""
     staff = staff_of(user)
     if staff is None:
@@ -155,7 +157,9 @@ def case_material_for_user(user: Any, case_id: int, material_id: int) -> CaseMat
 def detail(case: Case) -> dict[str, Any]:
     """Everything a case page shows, in a fixed number of queries."""
     return {
-        "processes": list(case.processes.select_related("handle_user").order_by("event_end_time", "id")),
+        "processes": list(
+            case.processes.select_related("handle_user").order_by("event_end_time", "id")
+        ),
         "materials": list(case.materials.select_related("material")),
         "review_tasks": list(case.review_tasks.select_related("department")),
         "pauses": list(case.pauses.all()),
