@@ -98,4 +98,21 @@ def submitted(personas: Any, version: TaskVersion) -> Case:
     return submit(personas.citizen, version)
 
 
-assert settings  # the settings fixture above shadows the module name inside the function
+
+
+
+def pytest_runtest_setup(item: Any) -> None:
+    """Tests marked postgres need real row locks; SQLite serialises writers instead."""
+    from django.db import connection
+
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+def accepted_case(
+    user: User, version: TaskVersion, staff: CaseStaff, when: dt.datetime, **accept: Any
+) -> Case:
+    """Submitted, received and accepted at `when`."""
+    case = submit(user, version, when)
+    case = actions.receive_case(actor=staff.clerk, case=case, now=when)
+    return actions.accept_case(actor=staff.clerk, case=case, now=when, **accept)
