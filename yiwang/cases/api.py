@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Form, Router, Schema
+from ninja import Form, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from yiwang.api.schemas import ErrorOut
@@ -389,7 +389,7 @@ def upload_case_material(request: HttpRequest, case_id: int, material_id: int) -
     row = actions.upload_material(
         actor=request.user, case=case, material_id=material_id, checked=checked
     )
-    return 201, _material(row)
+    return Status(201, _material(row))
 
 
 @router.post(
