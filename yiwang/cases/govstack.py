@@ -316,6 +316,9 @@ def _application(request: HttpRequest, case: Case) -> dict[str, Any]:
     granted = _granted(case)
     return {
         "fileId": str(case.uuid),
+        # The spec requires applicantId here although its properties only list it inside
+        # applicationData; both are given.
+        "applicantId": case.applicant_user.get_username(),
         "registered": case.apply_date.isoformat() if case.apply_date else None,
         "serviceId": service_id(case.task_version_id),
         "serviceName": case.task_name,
@@ -332,7 +335,10 @@ def _application(request: HttpRequest, case: Case) -> dict[str, Any]:
             "applicantId": case.applicant_user.get_username(),
             "applicationName": case.project_name,
             "created": case.created_at.isoformat(),
-            "formData": {"data": case.form_data, "eFormId": service_id(case.task_version_id)},
+            "formData": {
+                "data": _wrapped(case.form_data),
+                "eFormId": service_id(case.task_version_id),
+            },
             "documentUrls": _document_urls(request, case),
         },
     }
@@ -358,7 +364,8 @@ def submit_application(
     def operation() -> tuple[int, dict[str, Any]]:
         staged = _staged_for(user, payload.documentUrls)
         by_material: dict[int, StagedDocument] = {}
-        for key, value in payload.formData.data.items():
+        for key, raw in payload.formData.data.items():
+            value = _flatten(raw)
             if key.startswith("material_") and key[9:].isdigit():
                 staged += [d for d in _staged_for(user, [str(value)]) if d not in staged]
                 by_material[int(key[9:])] = next(d for d in staged if str(d.uuid) in str(value))
@@ -366,7 +373,11 @@ def submit_application(
             if document.material_id is not None:
                 by_material.setdefault(document.material_id, document)
         uploads = {mid: _checked(doc) for mid, doc in by_material.items()}
-        data = {k: v for k, v in payload.formData.data.items() if not k.startswith("material_")}
+        data = {
+            k: _flatten(v)
+            for k, v in payload.formData.data.items()
+            if not k.startswith("material_")
+        }
         case = actions.submit_case(
             actor=user,
             version_id=version.pk,
@@ -556,7 +567,7 @@ def get_task(request: HttpRequest, taskId: str) -> dict[str, Any]:  # noqa: N803
         "serviceId": task["serviceId"],
         "serviceName": task["serviceName"],
         "eFormId": task["eFormId"],
-        "formVariables": {"formData": case.form_data},
+        "formVariables": {"formData": _wrapped(case.form_data)},
         "status": task["status"],
         "data": {"allowedActions": {"names": dispatch.allowed_for(request.user, case)}},
     }
@@ -599,8 +610,13 @@ def complete_task(request: HttpRequest, taskId: str, payload: CompleteIn) -> dic
         "fileId": str(updated.uuid),
         "serviceId": service_id(updated.task_version_id),
         "status": status_model(updated, _granted(updated)),
-        "variables": {"action": {"data": {"name": name}}},
+        "variables": {"action": {"data": {"name": {"value": name}}}},
     }
+
+
+def _wrapped(data: dict[str, Any]) -> dict[str, Any]:
+    """The spec types every form value as an object: plain values travel as {"value": …}."""
+    return {k: v if isinstance(v, dict) else {"value": v} for k, v in data.items()}
 
 
 def _flatten(value: Any) -> Any:

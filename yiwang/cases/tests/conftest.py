@@ -98,9 +98,6 @@ def submitted(personas: Any, version: TaskVersion) -> Case:
     return submit(personas.citizen, version)
 
 
-
-
-
 def pytest_runtest_setup(item: Any) -> None:
     """Tests marked postgres need real row locks; SQLite serialises writers instead."""
     from django.db import connection

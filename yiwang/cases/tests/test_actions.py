@@ -10,7 +10,11 @@ import pytest
 from yiwang.cases import actions, gates, results
 from yiwang.cases.choices import AcceptanceMode, CaseStatus, MaterialState
 from yiwang.cases.models import Case, CaseMaterial, OutboxEvent
-from yiwang.cases.reuse import ReusedMaterial, register_material_provider, unregister_material_provider
+from yiwang.cases.reuse import (
+    ReusedMaterial,
+    register_material_provider,
+    unregister_material_provider,
+)
 from yiwang.cases.tests.conftest import accepted_case, at, full_uploads, materials_of, pdf, submit
 from yiwang.catalog import actions as catalog_actions
 from yiwang.catalog.tests.conftest import make_published_task
@@ -36,7 +40,9 @@ def test_full_path_writes_process_audit_and_event_per_transition(personas, staff
     case = actions.receive_case(actor=staff.clerk, case=case, now=at(2026, 11, 2, 10))
     case = actions.accept_case(actor=staff.clerk, case=case, now=at(2026, 11, 2, 11))
     assert case.accept_doc_no and case.promise_date == dt.date(2026, 11, 16)
-    case = actions.review_case(actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3))
+    case = actions.review_case(
+        actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3)
+    )
     case = actions.decide_case(actor=staff.approver, case=case, granted=True, now=at(2026, 11, 4))
     case = actions.issue_result(actor=staff.approver, case=case, now=at(2026, 11, 4, 15))
     case = actions.start_delivery(actor=staff.clerk, case=case, method="post", now=at(2026, 11, 5))
@@ -72,7 +78,9 @@ def test_reuse_provider_makes_the_licence_upload_unnecessary(personas, version) 
     def provider(applicant, material):
         seen.append((applicant.name, material.material_name))
         if material.source_certificate_type_code:
-            return ReusedMaterial("certificate", "1.2.156.3005.2.X", "ab" * 32, "营业执照（电子证照）")
+            return ReusedMaterial(
+                "certificate", "1.2.156.3005.2.X", "ab" * 32, "营业执照（电子证照）"
+            )
         return None
 
     register_material_provider("test-certificates", provider)
@@ -82,7 +90,11 @@ def test_reuse_provider_makes_the_licence_upload_unnecessary(personas, version) 
     finally:
         unregister_material_provider("test-certificates")
     reused = case.materials.get(material_name="营业执照")
-    assert (reused.get_type, reused.state, reused.reuse_reference) == ("2", "accepted", "1.2.156.3005.2.X")
+    assert (reused.get_type, reused.state, reused.reuse_reference) == (
+        "2",
+        "accepted",
+        "1.2.156.3005.2.X",
+    )
     assert ("张伟", "营业执照") in seen
 
 
@@ -171,7 +183,9 @@ def test_tolerance_acceptance_defers_material_until_supplied(personas, staff, ve
                                deferred={licence_id: dt.date(2026, 11, 10)}, now=at(2026, 11, 2))  # fmt: skip
     row.refresh_from_db()
     assert (row.state, row.deferred_due_date) == (MaterialState.DEFERRED, dt.date(2026, 11, 10))
-    case = actions.review_case(actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3))
+    case = actions.review_case(
+        actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3)
+    )
     with pytest.raises(DomainError) as early:
         actions.decide_case(actor=staff.approver, case=case, granted=True, now=at(2026, 11, 3))
     assert early.value.code == "deferred_materials_outstanding"
@@ -201,7 +215,9 @@ def test_immediate_item_finishes_the_same_day(personas, staff, city) -> None:
                                   result_type="3")  # fmt: skip
     case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2, 9))
     assert case.promise_date == dt.date(2026, 11, 2) and not case.review_tasks.exists()
-    case = actions.decide_case(actor=staff.approver, case=case, granted=True, now=at(2026, 11, 2, 10))
+    case = actions.decide_case(
+        actor=staff.approver, case=case, granted=True, now=at(2026, 11, 2, 10)
+    )
     case = actions.complete_case(actor=staff.clerk, case=case, now=at(2026, 11, 2, 11))
     assert case.status == CaseStatus.COMPLETED
 
@@ -221,7 +237,9 @@ def test_joint_review_needs_every_department(personas, staff, city, version) -> 
 
 def test_refusal_needs_reason_and_remedy_and_is_delivered(personas, staff, version) -> None:
     case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2))
-    case = actions.review_case(actor=staff.reviewer, case=case, opinion="disagree", explain="场所不符")
+    case = actions.review_case(
+        actor=staff.reviewer, case=case, opinion="disagree", explain="场所不符"
+    )
     for reason, remedy in (("", "可复议"), ("场所不符", "")):
         with pytest.raises(DomainError) as refused:
             actions.decide_case(actor=staff.approver, case=case, granted=False, reason=reason,
@@ -240,7 +258,10 @@ def test_not_accepted_withdrawn_and_terminated(personas, staff, version) -> None
     case = actions.receive_case(actor=staff.clerk, case=submit(personas.citizen, version))
     with pytest.raises(DomainError):
         actions.not_accept(actor=staff.clerk, case=case, reason=" ")
-    assert actions.not_accept(actor=staff.clerk, case=case, reason="不属于本机关").status == "not_accepted"
+    assert (
+        actions.not_accept(actor=staff.clerk, case=case, reason="不属于本机关").status
+        == "not_accepted"
+    )
     case = submit(personas.citizen, version)
     with pytest.raises(DomainError) as foreign:
         actions.withdraw_case(actor=personas.other_citizen, case=case)

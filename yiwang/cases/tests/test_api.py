@@ -38,7 +38,9 @@ def test_full_path_through_the_api(personas, staff, version) -> None:
     assert answer.status_code == 201, answer.content
     case_id = answer.json()["id"]
     assert answer.json()["status"] == "submitted" and answer.json()["project_name"] == "开一家面馆"
-    clerk, reviewer, approver = (client_for(u) for u in (staff.clerk, staff.reviewer, staff.approver))
+    clerk, reviewer, approver = (
+        client_for(u) for u in (staff.clerk, staff.reviewer, staff.approver)
+    )
     steps = [
         (clerk, {"action": "receive"}, "received"),
         (clerk, {"action": "accept"}, "accepted"),
@@ -66,7 +68,9 @@ def test_full_path_through_the_api(personas, staff, version) -> None:
     assert citizen.get(f"/api/v1/cases/{case_id}/notices/not_accepted").status_code == 404
 
 
-def test_retry_with_the_same_key_returns_the_same_case_and_creates_nothing(personas, version) -> None:
+def test_retry_with_the_same_key_returns_the_same_case_and_creates_nothing(
+    personas, version
+) -> None:
     citizen = client_for(personas.citizen)
     first = citizen.post("/api/v1/cases/", {"version_id": version.pk, **_files(version)},
                          HTTP_IDEMPOTENCY_KEY="same-key")  # fmt: skip
@@ -132,15 +136,21 @@ def test_correction_through_the_api(personas, staff, submitted) -> None:
     checked = post_json(clerk, f"/api/v1/cases/{submitted.pk}/case-materials/{row.pk}/check",
                         {"accepted": False, "reason": "印章不清"})  # fmt: skip
     assert checked.status_code == 200 and checked.json()["state"] == "rejected"
-    answer = post_json(clerk, f"/api/v1/cases/{submitted.pk}/transitions", {"action": "request_correction"})
+    answer = post_json(
+        clerk, f"/api/v1/cases/{submitted.pk}/transitions", {"action": "request_correction"}
+    )
     assert answer.json()["status"] == "correction_required"
     notice = citizen.get(f"/api/v1/cases/{submitted.pk}/notices/correction")
     assert notice.status_code == 200 and notice.content.startswith(b"%PDF")
     upload = io.BytesIO(PDF + b"fixed")
     upload.name = "fixed.pdf"
-    answer = citizen.post(f"/api/v1/cases/{submitted.pk}/materials/{row.material_id}", {"file": upload})
+    answer = citizen.post(
+        f"/api/v1/cases/{submitted.pk}/materials/{row.material_id}", {"file": upload}
+    )
     assert answer.status_code == 201 and answer.json()["state"] == "pending"
-    answer = post_json(citizen, f"/api/v1/cases/{submitted.pk}/transitions", {"action": "submit_correction"})
+    answer = post_json(
+        citizen, f"/api/v1/cases/{submitted.pk}/transitions", {"action": "submit_correction"}
+    )
     assert answer.json()["status"] == "received"
     file = clerk.get(f"/api/v1/cases/{submitted.pk}/case-materials/{row.pk}/file")
     assert file.status_code == 200 and b"".join(file.streaming_content).endswith(b"fixed")

@@ -30,7 +30,9 @@ def test_promise_date_over_holidays_with_pause_and_extension(personas, staff, ve
     # [9/25–27 中秋] 9/28(6) 9/29(7) 9/30(8) [10/1–7 国庆] 10/8(9) 10/9(10) → due 10/9.
     case = accepted_case(personas.citizen, version, staff, at(2026, 9, 18))
     assert case.promise_date == D(2026, 10, 9)
-    case = actions.review_case(actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 9, 21))
+    case = actions.review_case(
+        actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 9, 21)
+    )
     # 专家评审 from Tue 9/22 to Mon 9/28: (9/22, 9/28] pauses 9/23, 9/24, 9/28 (3 WD).
     case = actions.start_special_procedure(
         actor=staff.reviewer, case=case, special_type="8", reason="专家评审",
@@ -44,7 +46,9 @@ def test_promise_date_over_holidays_with_pause_and_extension(personas, staff, ve
     # 9/30(5) 10/8(6) 10/9(7) 10/10(8, make-up Saturday) 10/12(9) 10/13(10).
     assert case.promise_date == D(2026, 10, 13)
     # +10 WD: 10/14 15 16 19 20 21 22 23 26 27.
-    case = actions.extend_case(actor=staff.approver, case=case, reason="情况复杂", now=at(2026, 10, 9))
+    case = actions.extend_case(
+        actor=staff.approver, case=case, reason="情况复杂", now=at(2026, 10, 9)
+    )
     assert case.promise_date == D(2026, 10, 27) and case.extension_days == 10
     with pytest.raises(DomainError) as again:
         actions.extend_case(actor=staff.approver, case=case, reason="再延", now=at(2026, 10, 12))
@@ -56,8 +60,12 @@ def test_suspension_pauses_and_resumes(personas, staff, version) -> None:
     # pauses 11/5 11/6 11/9 11/10 11/11 (5 WD) → 11/17 18 19 20 23 → Mon 11/23.
     case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2))
     assert case.promise_date == D(2026, 11, 16)
-    case = actions.review_case(actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3))
-    case = actions.suspend_case(actor=staff.approver, case=case, reason="申请人涉诉", now=at(2026, 11, 4))
+    case = actions.review_case(
+        actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3)
+    )
+    case = actions.suspend_case(
+        actor=staff.approver, case=case, reason="申请人涉诉", now=at(2026, 11, 4)
+    )
     assert case.status == CaseStatus.SUSPENDED
     case = actions.resume_case(actor=staff.approver, case=case, now=at(2026, 11, 11))
     assert case.promise_date == D(2026, 11, 23)
@@ -69,7 +77,9 @@ def test_joint_handling_extends_by_fifteen(personas, staff, city) -> None:
     case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2),
                          joint_departments=[city.dept_a])  # fmt: skip
     assert case.is_joint and case.review_tasks.count() == 2
-    case = actions.review_case(actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3))
+    case = actions.review_case(
+        actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3)
+    )
     with pytest.raises(DomainError) as beyond:
         actions.extend_case(actor=staff.approver, case=case, reason="x", days=16)
     assert beyond.value.code == "extension_beyond_law"
@@ -157,7 +167,9 @@ def test_yellow_share_is_configurable(personas, staff, version, settings) -> Non
 
 def test_paused_case_keeps_its_due_date_and_stays_green(personas, staff, version) -> None:
     case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2))
-    case = actions.review_case(actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3))
+    case = actions.review_case(
+        actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3)
+    )
     actions.suspend_case(actor=staff.approver, case=case, reason="等待", now=at(2026, 11, 4))
     run_tick(at(2026, 11, 30))
     case.refresh_from_db()

@@ -38,7 +38,9 @@ def test_each_consumer_gets_each_event_once_in_order(personas, staff, version, c
     assert seen["ledger"] == seen["cockpit"] == ["case.submit", "case.receive"]
 
 
-def test_a_failing_consumer_is_retried_and_does_not_block_others(personas, version, consumers) -> None:
+def test_a_failing_consumer_is_retried_and_does_not_block_others(
+    personas, version, consumers
+) -> None:
     seen: list[int] = []
     state = {"fail": True}
 
@@ -53,7 +55,9 @@ def test_a_failing_consumer_is_retried_and_does_not_block_others(personas, versi
     submit(personas.citizen, version)
     assert deliver_pending() == {"flaky": 0, "steady": 2}
     failed = OutboxDelivery.objects.get(consumer="flaky")
-    assert failed.delivered_at is None and failed.attempts == 1 and "worker died" in failed.last_error
+    assert (
+        failed.delivered_at is None and failed.attempts == 1 and "worker died" in failed.last_error
+    )
     state["fail"] = False
     assert deliver_pending() == {"flaky": 2, "steady": 0}
     assert seen == list(OutboxEvent.objects.order_by("id").values_list("id", flat=True))
@@ -88,7 +92,9 @@ def test_emit_refuses_to_run_outside_a_transaction() -> None:
         emit("case.test", case=None, occurred_at=dt.datetime.now(dt.UTC), payload={})
 
 
-def test_delivery_is_scheduled_after_commit(personas, version, django_capture_on_commit_callbacks) -> None:
+def test_delivery_is_scheduled_after_commit(
+    personas, version, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
         with transaction.atomic():
             submit(personas.citizen, version)

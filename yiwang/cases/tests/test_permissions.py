@@ -15,7 +15,14 @@ from conftest import client_for
 from yiwang.cases import actions
 from yiwang.cases.tests.conftest import PDF, at, submit
 
-PERSONAS = ["applicant", "other_citizen", "clerk", "clerk_other_dept", "clerk_other_county", "anonymous"]
+PERSONAS = [
+    "applicant",
+    "other_citizen",
+    "clerk",
+    "clerk_other_dept",
+    "clerk_other_county",
+    "anonymous",
+]
 
 
 def _pdf() -> io.BytesIO:
@@ -106,7 +113,11 @@ def test_permission_matrix(personas, staff, version, label, state, method, url, 
     assert answer.status_code == expected, (label, persona, answer.content[:300])
     if expected == 302 and persona == "anonymous":
         assert "/accounts/login/" in answer["Location"]
-    if label == "api list" and persona in {"other_citizen", "clerk_other_dept", "clerk_other_county"}:
+    if label == "api list" and persona in {
+        "other_citizen",
+        "clerk_other_dept",
+        "clerk_other_county",
+    }:
         assert answer.json()["count"] == 0
     if label in {"page workbench", "page mine"} and expected == 200:
         shown = case.project_no in answer.content.decode()

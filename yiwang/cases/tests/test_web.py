@@ -41,7 +41,9 @@ def test_full_path_through_the_web(personas, staff, version) -> None:
     assert answer.status_code == 302
     case = Case.objects.get()
     assert answer["Location"] == f"/cases/{case.pk}/"
-    clerk, reviewer, approver = (client_for(u) for u in (staff.clerk, staff.reviewer, staff.approver))
+    clerk, reviewer, approver = (
+        client_for(u) for u in (staff.clerk, staff.reviewer, staff.approver)
+    )
     assert case.project_no in clerk.get("/cases/workbench/?queue=receive").content.decode()
     _act(clerk, case.pk, "receive")
     _act(clerk, case.pk, "accept", mode="normal")
@@ -107,7 +109,9 @@ def test_stale_form_is_refused_with_an_alert(personas, staff, submitted) -> None
     clerk = client_for(staff.clerk)
     old = submitted.row_version
     actions.receive_case(actor=staff.clerk, case=submitted)
-    answer = clerk.post(f"/cases/{submitted.pk}/act/accept/", {"row_version": old, "mode": "normal"})
+    answer = clerk.post(
+        f"/cases/{submitted.pk}/act/accept/", {"row_version": old, "mode": "normal"}
+    )
     assert answer.status_code == 409
     html = answer.content.decode()
     assert 'role="alert"' in html and "已被他人处理" in html
