@@ -160,11 +160,26 @@ class CaseDetailOut(CaseFields):
 
 class TransitionIn(Schema):
     action: Literal[
-        "submit", "receive", "return_case", "request_correction", "submit_correction",
-        "accept", "not_accept", "review", "start_special", "end_special", "suspend", "resume",
-        "extend", "decide", "issue_result", "start_delivery", "complete", "withdraw",
+        "submit",
+        "receive",
+        "return_case",
+        "request_correction",
+        "submit_correction",
+        "accept",
+        "not_accept",
+        "review",
+        "start_special",
+        "end_special",
+        "suspend",
+        "resume",
+        "extend",
+        "decide",
+        "issue_result",
+        "start_delivery",
+        "complete",
+        "withdraw",
         "terminate",
-    ]  # fmt: skip
+    ]
     row_version: int | None = None
     reason: str = ""
     explain: str = ""
@@ -427,9 +442,11 @@ def material_file_response(row: CaseMaterial) -> FileResponse:
         raise NotFound()
     handle = default_storage.open(row.file.name, "rb")
     response = FileResponse(
-        handle, content_type=row.content_type or "application/octet-stream", as_attachment=True,
+        handle,
+        content_type=row.content_type or "application/octet-stream",
+        as_attachment=True,
         filename=row.material_attach_name or "file",
-    )  # fmt: skip
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -330,7 +330,7 @@ def _application(request: HttpRequest, case: Case) -> dict[str, Any]:
             CaseStatus.NOT_ACCEPTED,
             CaseStatus.WITHDRAWN,
             CaseStatus.TERMINATED,
-        },  # fmt: skip
+        },
         "applicationData": {
             "applicantId": case.applicant_user.get_username(),
             "applicationName": case.project_name,
@@ -474,9 +474,14 @@ def get_application(request: HttpRequest, fileId: str) -> dict[str, Any]:  # noq
 # --- tasks: the staff queues ---------------------------------------------------------------
 
 _TASK_STATES = [
-    CaseStatus.SUBMITTED, CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW,
-    CaseStatus.DECIDED, CaseStatus.CERT_ISSUING, CaseStatus.DELIVERING,
-]  # fmt: skip
+    CaseStatus.SUBMITTED,
+    CaseStatus.RECEIVED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.DECIDED,
+    CaseStatus.CERT_ISSUING,
+    CaseStatus.DELIVERING,
+]
 
 
 def _task_cases(user: Any) -> QuerySet[Case]:

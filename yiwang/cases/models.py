@@ -34,7 +34,9 @@ class Case(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Assigned when the case is submitted; a draft has none yet (NULLs never collide).
-    project_no = models.CharField(_("办件编号"), max_length=50, unique=True, null=True)
+    project_no = models.CharField(  # noqa: DJ001 - NULL, not "", so drafts never collide
+        _("办件编号"), max_length=50, unique=True, null=True
+    )
     task_version = models.ForeignKey(
         "catalog.TaskVersion",
         verbose_name=_("事项版本"),

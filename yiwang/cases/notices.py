@@ -61,7 +61,8 @@ def _body(case: Case, kind: str) -> list[str]:
     if kind == NoticeKind.ACCEPTANCE:
         lines = [
             _(
-                "你（单位）于 %(date)s 提出的「%(item)s」申请，经审查，申请材料齐全、符合法定形式，本机关决定予以受理。"
+                "你（单位）于 %(date)s 提出的「%(item)s」申请，经审查，"
+                "申请材料齐全、符合法定形式，本机关决定予以受理。"
             )
             % {"date": _date(case.apply_date), "item": item},
             _(
@@ -78,7 +79,8 @@ def _body(case: Case, kind: str) -> list[str]:
     if kind == NoticeKind.CORRECTION:
         lines = [
             _(
-                "你（单位）于 %(date)s 提出的「%(item)s」申请，申请材料不齐全或者不符合法定形式。根据《中华人民共和国行政许可法》第三十二条，现一次性告知需要补正的全部内容："
+                "你（单位）于 %(date)s 提出的「%(item)s」申请，申请材料不齐全或者不符合法定形式。"
+                "根据《中华人民共和国行政许可法》第三十二条，现一次性告知需要补正的全部内容："
             )
             % {"date": _date(case.received_at), "item": item}
         ]

@@ -137,9 +137,10 @@ def apply_filters(cases: QuerySet[Case], filters: Mapping[str, str]) -> QuerySet
     text = (filters.get("q") or "").strip()[:60]
     if text:
         cases = cases.filter(
-            Q(project_no__startswith=text) | Q(applyer_name__contains=text)
+            Q(project_no__startswith=text)
+            | Q(applyer_name__contains=text)
             | Q(task_name__contains=text)
-        )  # fmt: skip
+        )
     department = filters.get("department") or ""
     if department.isdigit():
         cases = cases.filter(implementing_department_id=int(department))

@@ -109,55 +109,111 @@ def _action_fields(name: str, case: Case, user: Any) -> list[dict[str, Any]]:
     if name == "accept":
         pending = [
             m for m in case.materials.all() if m.state in {MaterialState.REJECTED}
-        ] + actions._missing_required(case)
+        ] + actions.missing_required(case)
         fields: list[dict[str, Any]] = [
-            {"name": "mode", "label": _("受理方式"), "type": "select", "required": True,
-             "choices": [(m, AcceptanceMode(m).label) for m in
-                         (AcceptanceMode.NORMAL, AcceptanceMode.TOLERANCE, AcceptanceMode.NOTIFY_COMMIT)]},
-        ]  # fmt: skip
+            {
+                "name": "mode",
+                "label": _("受理方式"),
+                "type": "select",
+                "required": True,
+                "choices": [
+                    (m, AcceptanceMode(m).label)
+                    for m in (
+                        AcceptanceMode.NORMAL,
+                        AcceptanceMode.TOLERANCE,
+                        AcceptanceMode.NOTIFY_COMMIT,
+                    )
+                ],
+            },
+        ]
         for item in pending:
             material_id = getattr(item, "material_id", None) or item.pk
             label = _("容缺后补「%(name)s」的期限") % {"name": item.material_name}
-            fields.append({"name": f"deferred_{material_id}", "label": label, "type": "date",
-                           "required": False})  # fmt: skip
+            fields.append(
+                {
+                    "name": f"deferred_{material_id}",
+                    "label": label,
+                    "type": "date",
+                    "required": False,
+                }
+            )
         departments = departments_for_user(user).exclude(pk=case.implementing_department_id)
-        fields.append({"name": "joint_department_ids", "label": _("联办部门（可多选）"),
-                       "type": "multiselect", "required": False,
-                       "choices": [(d.pk, d.name) for d in departments[:200]]})  # fmt: skip
+        fields.append(
+            {
+                "name": "joint_department_ids",
+                "label": _("联办部门（可多选）"),
+                "type": "multiselect",
+                "required": False,
+                "choices": [(d.pk, d.name) for d in departments[:200]],
+            }
+        )
         fields.append({"name": "explain", "label": _("办理意见（可不填）"), **text})
         return fields
     if name == "review":
         return [
-            {"name": "opinion", "label": _("审查意见"), "type": "select", "required": True,
-             "choices": ReviewOpinion.choices},
+            {
+                "name": "opinion",
+                "label": _("审查意见"),
+                "type": "select",
+                "required": True,
+                "choices": ReviewOpinion.choices,
+            },
             {"name": "explain", "label": _("意见说明"), **text},
-        ]  # fmt: skip
+        ]
     if name == "start_special":
         return [
-            {"name": "special_type", "label": _("特别程序种类"), "type": "select",
-             "required": True, "choices": SpecialType.choices},
+            {
+                "name": "special_type",
+                "label": _("特别程序种类"),
+                "type": "select",
+                "required": True,
+                "choices": SpecialType.choices,
+            },
             {"name": "reason", "label": _("理由或依据"), **needed},
             {"name": "duration_explain", "label": _("所需时间（书面告知申请人）"), **needed},
-        ]  # fmt: skip
+        ]
     if name == "end_special":
         return [{"name": "result", "label": _("特别程序结果"), **needed}]
     if name == "extend":
         return [
-            {"name": "days", "label": _("延长工作日"), "type": "number", "required": True,
-             "value": clock.max_extension(case), "max": clock.max_extension(case)},
+            {
+                "name": "days",
+                "label": _("延长工作日"),
+                "type": "number",
+                "required": True,
+                "value": clock.max_extension(case),
+                "max": clock.max_extension(case),
+            },
             {"name": "reason", "label": _("延期理由（经负责人批准）"), **needed},
-        ]  # fmt: skip
+        ]
     if name == "decide":
         return [
-            {"name": "granted", "label": _("决定"), "type": "select", "required": True,
-             "choices": [("1", _("准予")), ("0", _("不予许可"))]},
+            {
+                "name": "granted",
+                "label": _("决定"),
+                "type": "select",
+                "required": True,
+                "choices": [("1", _("准予")), ("0", _("不予许可"))],
+            },
             {"name": "reason", "label": _("理由（不予许可时必填）"), **text},
-            {"name": "remedy_notice", "label": _("救济途径告知（不予许可时必填）"),
-             "type": "textarea", "required": False, "value": DEFAULT_REMEDY},
-        ]  # fmt: skip
+            {
+                "name": "remedy_notice",
+                "label": _("救济途径告知（不予许可时必填）"),
+                "type": "textarea",
+                "required": False,
+                "value": DEFAULT_REMEDY,
+            },
+        ]
     if name == "start_delivery":
-        return [{"name": "method", "label": _("送达方式"), "type": "select", "required": True,
-                 "choices": DeliveryMethod.choices}]  # fmt: skip
+        return [
+            {
+                "name": "method",
+                "label": _("送达方式"),
+                "type": "select",
+                "required": True,
+                "choices": DeliveryMethod.choices,
+            }
+        ]
     return []
 
 
@@ -348,7 +404,7 @@ def _submit_from_form(
             "version": version_id,
             "files": {k: v.sha256 for k, v in uploads.items()},
             "project_name": cleaned["project_name"],
-        },  # fmt: skip
+        },
         operation=operation,
     )
     return int(outcome.body["id"])

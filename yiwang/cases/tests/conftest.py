@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from conftest import make_staff
 from yiwang.cases import actions

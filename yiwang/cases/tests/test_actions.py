@@ -48,8 +48,16 @@ def test_full_path_writes_process_audit_and_event_per_transition(personas, staff
     case = actions.start_delivery(actor=staff.clerk, case=case, method="post", now=at(2026, 11, 5))
     case = actions.complete_case(actor=staff.clerk, case=case, now=at(2026, 11, 6))
     assert case.status == CaseStatus.COMPLETED and case.result.result_date == at(2026, 11, 6)
-    steps = ["submit", "receive", "accept", "review", "decide", "issue_result",
-             "start_delivery", "complete"]  # fmt: skip
+    steps = [
+        "submit",
+        "receive",
+        "accept",
+        "review",
+        "decide",
+        "issue_result",
+        "start_delivery",
+        "complete",
+    ]
     assert _audits(case) == ["cases.case_created"] + [f"cases.{s}" for s in steps]
     events = list(OutboxEvent.objects.filter(case=case).values_list("kind", flat=True))
     assert events == [f"case.{s}" for s in steps]
@@ -119,8 +127,14 @@ def test_one_time_correction_lists_every_item_and_pauses(personas, staff, versio
     case = submit(personas.citizen, version, at(2026, 11, 2))
     case = actions.receive_case(actor=staff.clerk, case=case, now=at(2026, 11, 2))
     rows = {r.material_id: r for r in case.materials.all()}
-    actions.check_material(actor=staff.clerk, case=case, material_id=rows[form_id].pk,
-                           accepted=False, reason="未签字", now=at(2026, 11, 3))  # fmt: skip
+    actions.check_material(
+        actor=staff.clerk,
+        case=case,
+        material_id=rows[form_id].pk,
+        accepted=False,
+        reason="未签字",
+        now=at(2026, 11, 3),
+    )
     case.refresh_from_db()
     licence = next(r for k, r in rows.items() if k != form_id)
     case = actions.request_correction(
@@ -128,20 +142,28 @@ def test_one_time_correction_lists_every_item_and_pauses(personas, staff, versio
     )
     assert case.status == CaseStatus.CORRECTION_REQUIRED
     assert {i["name"]: i["reason"] for i in case.correction_items} == {
-        "食品经营许可申请书": "未签字", "营业执照": "已过期",
-    }  # fmt: skip
+        "食品经营许可申请书": "未签字",
+        "营业执照": "已过期",
+    }
     assert case.pauses.get().ended_at is None
     # Only part of the notice answered: refused, with what is still missing.
-    actions.upload_material(actor=personas.citizen, case=case, material_id=form_id,
-                            checked=pdf("new.pdf", b"2"), now=at(2026, 11, 4))  # fmt: skip
+    actions.upload_material(
+        actor=personas.citizen,
+        case=case,
+        material_id=form_id,
+        checked=pdf("new.pdf", b"2"),
+        now=at(2026, 11, 4),
+    )
     case.refresh_from_db()
     with pytest.raises(DomainError) as partial:
         actions.submit_correction(actor=personas.citizen, case=case, now=at(2026, 11, 4))
     assert "营业执照" in partial.value.message
     case = actions.submit_correction(
-        actor=personas.citizen, case=case, uploads={licence.material_id: pdf("l.pdf", b"3")},
+        actor=personas.citizen,
+        case=case,
+        uploads={licence.material_id: pdf("l.pdf", b"3")},
         now=at(2026, 11, 5),
-    )  # fmt: skip
+    )
     assert case.status == CaseStatus.RECEIVED and case.pauses.get().ended_at == at(2026, 11, 5)
     with pytest.raises(DomainError) as second:
         actions.request_correction(actor=staff.clerk, case=case, now=at(2026, 11, 5))
@@ -163,8 +185,9 @@ def test_acceptance_refused_while_a_material_is_unfit(personas, staff, version) 
     case = submit(personas.citizen, version)
     case = actions.receive_case(actor=staff.clerk, case=case)
     row = case.materials.first()
-    actions.check_material(actor=staff.clerk, case=case, material_id=row.pk, accepted=False,
-                           reason="不清晰")  # fmt: skip
+    actions.check_material(
+        actor=staff.clerk, case=case, material_id=row.pk, accepted=False, reason="不清晰"
+    )
     case.refresh_from_db()
     with pytest.raises(DomainError) as refused:
         actions.accept_case(actor=staff.clerk, case=case)
@@ -176,11 +199,22 @@ def test_tolerance_acceptance_defers_material_until_supplied(personas, staff, ve
     case = submit(personas.citizen, version, at(2026, 11, 2))
     case = actions.receive_case(actor=staff.clerk, case=case, now=at(2026, 11, 2))
     row = case.materials.get(material_id=licence_id)
-    actions.check_material(actor=staff.clerk, case=case, material_id=row.pk, accepted=False,
-                           reason="副本缺页", now=at(2026, 11, 2))  # fmt: skip
+    actions.check_material(
+        actor=staff.clerk,
+        case=case,
+        material_id=row.pk,
+        accepted=False,
+        reason="副本缺页",
+        now=at(2026, 11, 2),
+    )
     case.refresh_from_db()
-    case = actions.accept_case(actor=staff.clerk, case=case, mode=AcceptanceMode.TOLERANCE,
-                               deferred={licence_id: dt.date(2026, 11, 10)}, now=at(2026, 11, 2))  # fmt: skip
+    case = actions.accept_case(
+        actor=staff.clerk,
+        case=case,
+        mode=AcceptanceMode.TOLERANCE,
+        deferred={licence_id: dt.date(2026, 11, 10)},
+        now=at(2026, 11, 2),
+    )
     row.refresh_from_db()
     assert (row.state, row.deferred_due_date) == (MaterialState.DEFERRED, dt.date(2026, 11, 10))
     case = actions.review_case(
@@ -189,11 +223,17 @@ def test_tolerance_acceptance_defers_material_until_supplied(personas, staff, ve
     with pytest.raises(DomainError) as early:
         actions.decide_case(actor=staff.approver, case=case, granted=True, now=at(2026, 11, 3))
     assert early.value.code == "deferred_materials_outstanding"
-    actions.upload_material(actor=personas.citizen, case=case, material_id=licence_id,
-                            checked=pdf("full.pdf", b"x"), now=at(2026, 11, 4))  # fmt: skip
+    actions.upload_material(
+        actor=personas.citizen,
+        case=case,
+        material_id=licence_id,
+        checked=pdf("full.pdf", b"x"),
+        now=at(2026, 11, 4),
+    )
     case.refresh_from_db()
-    actions.check_material(actor=staff.clerk, case=case, material_id=row.pk, accepted=True,
-                           now=at(2026, 11, 4))  # fmt: skip
+    actions.check_material(
+        actor=staff.clerk, case=case, material_id=row.pk, accepted=True, now=at(2026, 11, 4)
+    )
     case.refresh_from_db()
     case = actions.decide_case(actor=staff.approver, case=case, granted=True, now=at(2026, 11, 5))
     assert case.status == CaseStatus.DECIDED
@@ -201,8 +241,9 @@ def test_tolerance_acceptance_defers_material_until_supplied(personas, staff, ve
 
 
 def test_notify_commit_jumps_to_decision_with_post_verification(personas, staff, version) -> None:
-    case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2),
-                         mode=AcceptanceMode.NOTIFY_COMMIT)  # fmt: skip
+    case = accepted_case(
+        personas.citizen, version, staff, at(2026, 11, 2), mode=AcceptanceMode.NOTIFY_COMMIT
+    )
     assert case.post_verification_due == dt.date(2026, 11, 30)  # 20 WD
     case = actions.decide_case(actor=staff.approver, case=case, granted=True, now=at(2026, 11, 2))
     assert case.status == CaseStatus.DECIDED
@@ -211,8 +252,9 @@ def test_notify_commit_jumps_to_decision_with_post_verification(personas, staff,
 
 
 def test_immediate_item_finishes_the_same_day(personas, staff, city) -> None:
-    version = make_published_task(city, code_suffix="0003", project_type="1", promise_day=0,
-                                  result_type="3")  # fmt: skip
+    version = make_published_task(
+        city, code_suffix="0003", project_type="1", promise_day=0, result_type="3"
+    )
     case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2, 9))
     assert case.promise_date == dt.date(2026, 11, 2) and not case.review_tasks.exists()
     case = actions.decide_case(
@@ -223,8 +265,9 @@ def test_immediate_item_finishes_the_same_day(personas, staff, city) -> None:
 
 
 def test_joint_review_needs_every_department(personas, staff, city, version) -> None:
-    case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2),
-                         joint_departments=[city.dept_a])  # fmt: skip
+    case = accepted_case(
+        personas.citizen, version, staff, at(2026, 11, 2), joint_departments=[city.dept_a]
+    )
     case = actions.review_case(actor=staff.reviewer, case=case, opinion="agree")
     with pytest.raises(DomainError):
         actions.decide_case(actor=staff.approver, case=case, granted=True)
@@ -242,11 +285,17 @@ def test_refusal_needs_reason_and_remedy_and_is_delivered(personas, staff, versi
     )
     for reason, remedy in (("", "可复议"), ("场所不符", "")):
         with pytest.raises(DomainError) as refused:
-            actions.decide_case(actor=staff.approver, case=case, granted=False, reason=reason,
-                                remedy_notice=remedy)  # fmt: skip
+            actions.decide_case(
+                actor=staff.approver, case=case, granted=False, reason=reason, remedy_notice=remedy
+            )
         assert refused.value.code == "reason_required"
-    case = actions.decide_case(actor=staff.approver, case=case, granted=False, reason="场所不符",
-                               remedy_notice="六十日内可申请行政复议")  # fmt: skip
+    case = actions.decide_case(
+        actor=staff.approver,
+        case=case,
+        granted=False,
+        reason="场所不符",
+        remedy_notice="六十日内可申请行政复议",
+    )
     with pytest.raises(DomainError):
         actions.issue_result(actor=staff.approver, case=case)
     case = actions.start_delivery(actor=staff.clerk, case=case)
@@ -285,8 +334,12 @@ def test_draft_gets_no_number_until_submitted(personas, version) -> None:
     case = actions.submit_case(actor=personas.citizen, version_id=version.pk, draft=True)
     assert case.status == CaseStatus.DRAFT and case.project_no is None
     for material_id in materials_of(version).values():
-        actions.upload_material(actor=personas.citizen, case=case, material_id=material_id,
-                                checked=pdf(extra=str(material_id).encode()))  # fmt: skip
+        actions.upload_material(
+            actor=personas.citizen,
+            case=case,
+            material_id=material_id,
+            checked=pdf(extra=str(material_id).encode()),
+        )
         case.refresh_from_db()
     case = actions.submit_draft(actor=personas.citizen, case=case)
     assert case.status == CaseStatus.SUBMITTED and case.project_no

@@ -31,10 +31,14 @@ def test_full_path_through_the_api(personas, staff, version) -> None:
     citizen = client_for(personas.citizen)
     answer = citizen.post(
         "/api/v1/cases/",
-        {"version_id": version.pk, "project_name": "开一家面馆", "form_data": '{"店名": "老街面馆"}',
-         **_files(version)},
+        {
+            "version_id": version.pk,
+            "project_name": "开一家面馆",
+            "form_data": '{"店名": "老街面馆"}',
+            **_files(version),
+        },
         HTTP_IDEMPOTENCY_KEY="submit-1",
-    )  # fmt: skip
+    )
     assert answer.status_code == 201, answer.content
     case_id = answer.json()["id"]
     assert answer.json()["status"] == "submitted" and answer.json()["project_name"] == "开一家面馆"
@@ -52,14 +56,22 @@ def test_full_path_through_the_api(personas, staff, version) -> None:
     ]
     for client, body, expected in steps:
         version_now = client.get(f"/api/v1/cases/{case_id}").json()["row_version"]
-        answer = post_json(client, f"/api/v1/cases/{case_id}/transitions",
-                           {**body, "row_version": version_now})  # fmt: skip
+        answer = post_json(
+            client, f"/api/v1/cases/{case_id}/transitions", {**body, "row_version": version_now}
+        )
         assert answer.status_code == 200, answer.content
         assert answer.json()["status"] == expected
     detail = citizen.get(f"/api/v1/cases/{case_id}").json()
     assert [p["event_name"] for p in detail["processes"]] == [
-        "01", "02", "06", "08", "14", "15", "16", "17"
-    ]  # fmt: skip
+        "01",
+        "02",
+        "06",
+        "08",
+        "14",
+        "15",
+        "16",
+        "17",
+    ]
     assert detail["form_data"] == {"店名": "老街面馆"}
     assert set(detail["notices"]) == {"acceptance", "completion"}
     pdf = citizen.get(f"/api/v1/cases/{case_id}/notices/completion")
@@ -72,28 +84,54 @@ def test_retry_with_the_same_key_returns_the_same_case_and_creates_nothing(
     personas, version
 ) -> None:
     citizen = client_for(personas.citizen)
-    first = citizen.post("/api/v1/cases/", {"version_id": version.pk, **_files(version)},
-                         HTTP_IDEMPOTENCY_KEY="same-key")  # fmt: skip
-    counts = (Case.objects.count(), CaseMaterial.objects.count(), OutboxEvent.objects.count(),
-              AuditEntry.objects.count())  # fmt: skip
-    again = citizen.post("/api/v1/cases/", {"version_id": version.pk, **_files(version)},
-                         HTTP_IDEMPOTENCY_KEY="same-key")  # fmt: skip
+    first = citizen.post(
+        "/api/v1/cases/",
+        {"version_id": version.pk, **_files(version)},
+        HTTP_IDEMPOTENCY_KEY="same-key",
+    )
+    counts = (
+        Case.objects.count(),
+        CaseMaterial.objects.count(),
+        OutboxEvent.objects.count(),
+        AuditEntry.objects.count(),
+    )
+    again = citizen.post(
+        "/api/v1/cases/",
+        {"version_id": version.pk, **_files(version)},
+        HTTP_IDEMPOTENCY_KEY="same-key",
+    )
     assert again.status_code == 201 and again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
-    assert counts == (Case.objects.count(), CaseMaterial.objects.count(),
-                      OutboxEvent.objects.count(), AuditEntry.objects.count())  # fmt: skip
-    different = citizen.post("/api/v1/cases/", {"version_id": version.pk, **_files(version, b"x")},
-                             HTTP_IDEMPOTENCY_KEY="same-key")  # fmt: skip
+    assert counts == (
+        Case.objects.count(),
+        CaseMaterial.objects.count(),
+        OutboxEvent.objects.count(),
+        AuditEntry.objects.count(),
+    )
+    different = citizen.post(
+        "/api/v1/cases/",
+        {"version_id": version.pk, **_files(version, b"x")},
+        HTTP_IDEMPOTENCY_KEY="same-key",
+    )
     assert different.status_code == 409 and different.json()["code"] == "idempotency_key_reused"
 
 
 def test_stale_row_version_is_told_case_changed(personas, staff, submitted) -> None:
     clerk = client_for(staff.clerk)
     seen = clerk.get(f"/api/v1/cases/{submitted.pk}").json()["row_version"]
-    assert post_json(clerk, f"/api/v1/cases/{submitted.pk}/transitions",
-                     {"action": "receive", "row_version": seen}).status_code == 200  # fmt: skip
-    late = post_json(clerk, f"/api/v1/cases/{submitted.pk}/transitions",
-                     {"action": "receive", "row_version": seen})  # fmt: skip
+    assert (
+        post_json(
+            clerk,
+            f"/api/v1/cases/{submitted.pk}/transitions",
+            {"action": "receive", "row_version": seen},
+        ).status_code
+        == 200
+    )
+    late = post_json(
+        clerk,
+        f"/api/v1/cases/{submitted.pk}/transitions",
+        {"action": "receive", "row_version": seen},
+    )
     assert late.status_code == 409 and late.json()["code"] == "case_changed"
     wrong = post_json(clerk, f"/api/v1/cases/{submitted.pk}/transitions", {"action": "receive"})
     assert wrong.status_code == 409 and wrong.json()["code"] == "transition_not_allowed"
@@ -101,11 +139,17 @@ def test_stale_row_version_is_told_case_changed(personas, staff, submitted) -> N
 
 @pytest.mark.parametrize(
     "body",
-    [{"action": "fly"}, {"action": "decide", "granted": "perhaps"}, {"action": "extend", "days": "x"},
-     {"action": "accept", "deferred": {"abc": "2026-01-01"}}, {"action": "accept", "deferred": {"1": "no"}},
-     {"action": "accept", "joint_department_ids": [999999]}, {}, {"action": "request_correction",
-     "rejections": {"x": "y"}}],
-)  # fmt: skip
+    [
+        {"action": "fly"},
+        {"action": "decide", "granted": "perhaps"},
+        {"action": "extend", "days": "x"},
+        {"action": "accept", "deferred": {"abc": "2026-01-01"}},
+        {"action": "accept", "deferred": {"1": "no"}},
+        {"action": "accept", "joint_department_ids": [999999]},
+        {},
+        {"action": "request_correction", "rejections": {"x": "y"}},
+    ],
+)
 def test_bad_input_is_a_4xx_and_changes_nothing(personas, staff, submitted, body) -> None:
     answer = post_json(client_for(staff.clerk), f"/api/v1/cases/{submitted.pk}/transitions", body)
     assert 400 <= answer.status_code < 500, answer.content
@@ -133,8 +177,11 @@ def test_correction_through_the_api(personas, staff, submitted) -> None:
     clerk, citizen = client_for(staff.clerk), client_for(personas.citizen)
     post_json(clerk, f"/api/v1/cases/{submitted.pk}/transitions", {"action": "receive"})
     row = submitted.materials.first()
-    checked = post_json(clerk, f"/api/v1/cases/{submitted.pk}/case-materials/{row.pk}/check",
-                        {"accepted": False, "reason": "印章不清"})  # fmt: skip
+    checked = post_json(
+        clerk,
+        f"/api/v1/cases/{submitted.pk}/case-materials/{row.pk}/check",
+        {"accepted": False, "reason": "印章不清"},
+    )
     assert checked.status_code == 200 and checked.json()["state"] == "rejected"
     answer = post_json(
         clerk, f"/api/v1/cases/{submitted.pk}/transitions", {"action": "request_correction"}

@@ -35,9 +35,13 @@ def test_promise_date_over_holidays_with_pause_and_extension(personas, staff, ve
     )
     # 专家评审 from Tue 9/22 to Mon 9/28: (9/22, 9/28] pauses 9/23, 9/24, 9/28 (3 WD).
     case = actions.start_special_procedure(
-        actor=staff.reviewer, case=case, special_type="8", reason="专家评审",
-        duration_explain="约 5 个工作日", now=at(2026, 9, 22),
-    )  # fmt: skip
+        actor=staff.reviewer,
+        case=case,
+        special_type="8",
+        reason="专家评审",
+        duration_explain="约 5 个工作日",
+        now=at(2026, 9, 22),
+    )
     assert case.status == CaseStatus.SPECIAL_PROCEDURE
     case = actions.end_special_procedure(
         actor=staff.reviewer, case=case, result="评审通过", now=at(2026, 9, 28)
@@ -74,8 +78,9 @@ def test_suspension_pauses_and_resumes(personas, staff, version) -> None:
 def test_joint_handling_extends_by_fifteen(personas, staff, city) -> None:
     version = make_published_task(city, code_suffix="0002")
     # Accepted Mon 11/2, 10 WD → 11/16; +15 WD → 11/17…12/7 (Mon 12/7).
-    case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2),
-                         joint_departments=[city.dept_a])  # fmt: skip
+    case = accepted_case(
+        personas.citizen, version, staff, at(2026, 11, 2), joint_departments=[city.dept_a]
+    )
     assert case.is_joint and case.review_tasks.count() == 2
     case = actions.review_case(
         actor=staff.reviewer, case=case, opinion="agree", now=at(2026, 11, 3)

@@ -95,37 +95,56 @@ def test_apply_through_govstack_and_operate_through_tasks(personas, staff, versi
     validate(body, MAIN, ref("applicationFileSubmit"))
     url = f"{BASE}/services/{service_id(version.pk)}/applications"
     assert citizen.post(url, body, content_type="application/json").status_code == 400  # header
-    answer = citizen.post(url, body, content_type="application/json",
-                          HTTP_IDEMPOTENCY_KEY="gs-1", **MEDIATOR)  # fmt: skip
+    answer = citizen.post(
+        url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="gs-1", **MEDIATOR
+    )
     assert answer.status_code == 200, answer.content
     application = answer.json()
     validate(application, MAIN, ref("applicationFileResponse"))
     assert application["status"]["code"] == "PENDING"
-    again = citizen.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="gs-1",
-                         **MEDIATOR)  # fmt: skip
+    again = citizen.post(
+        url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="gs-1", **MEDIATOR
+    )
     assert again.json()["fileId"] == application["fileId"] and Case.objects.count() == 1
     assert StagedDocument.objects.filter(used_by__isnull=False).count() == 2
     file_id = application["fileId"]
     listing = citizen.get(f"{BASE}/applications", **MEDIATOR).json()
     validate(listing, MAIN, array_of("applicantApplicationFileListResponse"))
     assert [row["fileId"] for row in listing] == [file_id]
-    assert client_for(personas.other_citizen).get(f"{BASE}/applications/{file_id}",
-                                                  **MEDIATOR).status_code == 404  # fmt: skip
+    assert (
+        client_for(personas.other_citizen)
+        .get(f"{BASE}/applications/{file_id}", **MEDIATOR)
+        .status_code
+        == 404
+    )
     # Operators work the case through tasks until it is approved.
-    for user in (staff.clerk, staff.clerk, staff.reviewer, staff.approver, staff.approver,
-                 staff.clerk, staff.clerk):  # fmt: skip
+    for user in (
+        staff.clerk,
+        staff.clerk,
+        staff.reviewer,
+        staff.approver,
+        staff.approver,
+        staff.clerk,
+        staff.clerk,
+    ):
         operator = client_for(user)
         tasks = operator.get(f"{BASE}/tasks?fileId={file_id}").json()
         validate(tasks, MAIN, array_of("userTaskResponse"))
         assert len(tasks) == 1, user
         task = operator.get(f"{BASE}/tasks/{tasks[0]['taskId']}").json()
         validate(task, MAIN, ref("dataUserTaskResponse"))
-        done = operator.post(f"{BASE}/tasks/{tasks[0]['taskId']}/complete",
-                             {"data": {"granted": {"value": True}}}, content_type="application/json")  # fmt: skip
+        done = operator.post(
+            f"{BASE}/tasks/{tasks[0]['taskId']}/complete",
+            {"data": {"granted": {"value": True}}},
+            content_type="application/json",
+        )
         assert done.status_code == 200, (user, done.content)
         validate(done.json(), MAIN, ref("completedTaskResponse"))
-        stale = operator.post(f"{BASE}/tasks/{tasks[0]['taskId']}/complete", {"data": {}},
-                              content_type="application/json")  # fmt: skip
+        stale = operator.post(
+            f"{BASE}/tasks/{tasks[0]['taskId']}/complete",
+            {"data": {}},
+            content_type="application/json",
+        )
         assert stale.status_code == 404  # the task is done: never done twice
     final = citizen.get(f"{BASE}/applications/{file_id}", **MEDIATOR).json()
     assert final["status"]["code"] == "APPROVED" and final["ended"] is True
@@ -135,9 +154,11 @@ def test_apply_through_govstack_and_operate_through_tasks(personas, staff, versi
 def test_someone_else_cannot_submit_in_my_name(personas, version) -> None:
     body = {"applicantId": personas.other_citizen.username, "documentUrls": []}
     answer = client_for(personas.citizen).post(
-        f"{BASE}/services/{service_id(version.pk)}/applications", body,
-        content_type="application/json", **MEDIATOR,
-    )  # fmt: skip
+        f"{BASE}/services/{service_id(version.pk)}/applications",
+        body,
+        content_type="application/json",
+        **MEDIATOR,
+    )
     assert answer.status_code == 403
 
 
@@ -148,9 +169,11 @@ def test_documents_need_a_login_and_cannot_be_borrowed(client, personas, version
     url = _upload(client_for(personas.citizen), 1)
     body = {"applicantId": personas.other_citizen.username, "documentUrls": [url]}
     answer = client_for(personas.other_citizen).post(
-        f"{BASE}/services/{service_id(version.pk)}/applications", body,
-        content_type="application/json", **MEDIATOR,
-    )  # fmt: skip
+        f"{BASE}/services/{service_id(version.pk)}/applications",
+        body,
+        content_type="application/json",
+        **MEDIATOR,
+    )
     assert answer.status_code == 400 and answer.json()["code"] == "document_unknown"
 
 

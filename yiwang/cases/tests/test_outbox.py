@@ -95,7 +95,6 @@ def test_emit_refuses_to_run_outside_a_transaction() -> None:
 def test_delivery_is_scheduled_after_commit(
     personas, version, django_capture_on_commit_callbacks
 ) -> None:
-    with django_capture_on_commit_callbacks() as callbacks:
-        with transaction.atomic():
-            submit(personas.citizen, version)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        submit(personas.citizen, version)
     assert len(callbacks) == 1  # one enqueue per transaction, however many events

@@ -90,8 +90,10 @@ def test_correction_upload_and_withdrawal_pages(personas, staff, version) -> Non
     row = case.materials.first()
     page = clerk.get(f"/cases/{case.pk}/").content.decode()
     row_version = re.search(r'name="row_version" value="(\d+)"', page).group(1)
-    clerk.post(f"/cases/{case.pk}/materials/{row.pk}/check/",
-               {"row_version": row_version, "accepted": "0", "reason": "模糊"})  # fmt: skip
+    clerk.post(
+        f"/cases/{case.pk}/materials/{row.pk}/check/",
+        {"row_version": row_version, "accepted": "0", "reason": "模糊"},
+    )
     _act(clerk, case.pk, "request_correction")
     page = citizen.get(f"/cases/{case.pk}/").content.decode()
     assert "模糊" in page and "补正告知书" in page
@@ -137,9 +139,15 @@ def test_queue_queries_do_not_grow_with_the_page(personas, staff, version) -> No
 def test_queue_filters_and_warnings(personas, staff, version) -> None:
     from yiwang.cases.tasks import run_tick
 
-    case = actions.accept_case(actor=staff.clerk, case=actions.receive_case(
-        actor=staff.clerk, case=submit(personas.citizen, version, at(2026, 11, 2)),
-        now=at(2026, 11, 2)), now=at(2026, 11, 2))  # fmt: skip
+    case = actions.accept_case(
+        actor=staff.clerk,
+        case=actions.receive_case(
+            actor=staff.clerk,
+            case=submit(personas.citizen, version, at(2026, 11, 2)),
+            now=at(2026, 11, 2),
+        ),
+        now=at(2026, 11, 2),
+    )
     other = submit(personas.other_citizen, version)
     run_tick(at(2026, 11, 20))
     clerk = client_for(staff.clerk)

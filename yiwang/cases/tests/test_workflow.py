@@ -41,15 +41,18 @@ def test_predicates_without_io() -> None:
     assert can("complete", CaseFacts(status=CaseStatus.DECIDED, is_immediate=True, granted=True))
     assert not can(
         "complete",
-        CaseFacts(status=CaseStatus.DECIDED, is_immediate=True, granted=True,
-                  issues_certificate=True),
-    )  # fmt: skip
+        CaseFacts(
+            status=CaseStatus.DECIDED, is_immediate=True, granted=True, issues_certificate=True
+        ),
+    )
     assert not can("withdraw", CaseFacts(status=CaseStatus.DECIDED))
     assert can("terminate", CaseFacts(status=CaseStatus.DELIVERING))
 
 
 def test_module_does_no_io() -> None:
-    source = open(workflow.__file__, encoding="utf-8").read()
+    from pathlib import Path
+
+    source = Path(workflow.__file__).read_text(encoding="utf-8")
     assert "objects" not in source and "import yiwang.cases.models" not in source
 
 
