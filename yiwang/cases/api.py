@@ -7,6 +7,7 @@ import json
 from typing import Any, Literal
 
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from yiwang.core import idempotency
 from yiwang.core.errors import DomainError, NotFound
 from yiwang.core.workdays import local_date
 from yiwang.identity.models import LegalPerson
+from yiwang.regions.queries import staff_of
 
 router = Router(tags=["cases"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -275,7 +277,12 @@ def _by_token(request: HttpRequest) -> bool:
 def uploads_from(request: HttpRequest) -> dict[int, CheckedFile]:
     """Files named material_<catalogue material id>, each checked by content."""
     found: dict[int, CheckedFile] = {}
-    for field, upload in request.FILES.items():
+    for field in request.FILES:
+        upload = request.FILES[field]
+        if not isinstance(upload, UploadedFile):
+            raise DomainError(
+                "upload_field_invalid", _("每个材料只能上传一个文件。"), field=field[:40]
+            )
         if not field.startswith("material_") or not field[9:].isdigit():
             raise DomainError(
                 "upload_field_invalid",
@@ -365,7 +372,7 @@ def list_cases(
 ) -> QuerySet[Case]:
     """Cases the caller may see: staff by queue and jurisdiction, applicants their own."""
     filters = {"status": status, "warning": warning, "q": q}
-    if queries.staff_of(request.user) is not None:
+    if staff_of(request.user) is not None:
         return queries.queue_for_user(request.user, queue, filters)
     return queries.apply_filters(queries.cases_for_user(request.user), filters).order_by("-id")
 
@@ -398,7 +405,7 @@ def upload_case_material(request: HttpRequest, case_id: int, material_id: int) -
     """The applicant uploads `file` for catalogue material `material_id` (补正, 容缺后补)."""
     case = queries.get_case_for_user(request.user, case_id)
     upload = request.FILES.get("file")
-    if upload is None:
+    if not isinstance(upload, UploadedFile):
         raise DomainError("file_required", _("请选择要上传的文件。"), field="file")
     checked = check_upload(upload.name or "file", upload)
     row = actions.upload_material(

@@ -151,9 +151,9 @@ def stage_clock(case: Case, pauses: list[Pause], today: dt.date) -> ClockState |
         if case.received_at is None:
             return None
         start = local_date(case.received_at)
-        due = add_days(start, NOTICE_DAYS, [])
+        notice_due = add_days(start, NOTICE_DAYS, [])
         return ClockState(
-            "acceptance", start, NOTICE_DAYS, days_between(start, today, []), due, False
+            "acceptance", start, NOTICE_DAYS, days_between(start, today, []), notice_due, False
         )
     if status in DECISION_STATES and case.accept_date is not None:
         limit, natural = decision_limit(case)
@@ -161,7 +161,7 @@ def stage_clock(case: Case, pauses: list[Pause], today: dt.date) -> ClockState |
             return None
         start = local_date(case.accept_date)
         used = days_between(start, today, pauses, natural=natural)
-        due = None if paused else add_days(start, limit, pauses, natural=natural)
+        due: dt.date | None = None if paused else add_days(start, limit, pauses, natural=natural)
         return ClockState("decision", start, limit, used, due, paused)
     if status in DELIVERY_STATES and case.decided_at is not None:
         start = local_date(case.decided_at)

@@ -19,7 +19,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -40,6 +40,7 @@ from yiwang.catalog.models import TaskVersion
 from yiwang.catalog.queries import published_versions
 from yiwang.core import audit, idempotency
 from yiwang.core.errors import DomainError, NotFound, PermissionDenied
+from yiwang.identity.models import User
 from yiwang.regions.queries import staff_of
 
 api = NinjaAPI(
@@ -210,7 +211,7 @@ def upload_file(
     material_id = int(additionalMetadata) if additionalMetadata.strip().isdigit() else None
     with transaction.atomic():
         staged = StagedDocument.objects.create(
-            owner=request.user,
+            owner=cast(User, request.user),
             material_id=material_id,
             file=store("staged", checked),
             original_name=checked.name,
@@ -247,7 +248,7 @@ def get_document(request: HttpRequest, documentId: str) -> HttpResponse:  # noqa
         filename=staged.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return cast(HttpResponse, response)  # streamed; served like any response
 
 
 class FormDataIn(Schema):
@@ -510,7 +511,7 @@ def _task(case: Case, user: Any) -> dict[str, Any]:
     }
 
 
-_ROLE_FOR = {
+_ROLE_FOR: dict[str, str] = {
     CaseStatus.SUBMITTED: "window_clerk",
     CaseStatus.RECEIVED: "window_clerk",
     CaseStatus.ACCEPTED: "reviewer",
@@ -582,7 +583,7 @@ class CompleteIn(Schema):
     data: dict[str, Any] = {}
 
 
-_DEFAULT_STEP = {
+_DEFAULT_STEP: dict[str, str] = {
     CaseStatus.SUBMITTED: "receive",
     CaseStatus.RECEIVED: "accept",
     CaseStatus.ACCEPTED: "review",
@@ -640,7 +641,7 @@ def _next_step(case: Case, allowed: list[str]) -> str:
             if "issue_result" in allowed
             else ("complete" if "complete" in allowed else "start_delivery")
         )
-    return _DEFAULT_STEP.get(CaseStatus(case.status), "")
+    return _DEFAULT_STEP.get(case.status, "")
 
 
 # --- statistics ----------------------------------------------------------------------------

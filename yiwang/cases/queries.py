@@ -31,7 +31,7 @@ def _staff_filter(staff: Staff) -> Q:
     joint = Exists(
         CaseReviewTask.objects.filter(case=OuterRef("pk"), department_id=staff.department_id)
     )
-    return implementing | accepting | joint
+    return implementing | accepting | Q(joint)
 
 
 def applicant_legal_person_ids(user: Any) -> list[int]:

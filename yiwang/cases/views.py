@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -336,7 +336,9 @@ def upload(request: HttpRequest, pk: int, material_id: int) -> HttpResponse:
 @require_GET
 def material_file(request: HttpRequest, pk: int, row: int) -> HttpResponse:
     """A material's file, to those who may see the case."""
-    return material_file_response(queries.case_material_for_user(request.user, pk, row))
+    row_ = queries.case_material_for_user(request.user, pk, row)
+    # A streamed file is not an HttpResponse subclass; Django serves both the same way.
+    return cast(HttpResponse, material_file_response(row_))
 
 
 @login_required_page

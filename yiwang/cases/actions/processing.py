@@ -151,7 +151,7 @@ def start_special_procedure(
     SpecialProcedure.objects.create(
         case=locked,
         special_type=special_type,
-        special_name=SpecialType(special_type).label,
+        special_name=str(SpecialType(special_type).label),
         special_reason=reason,
         special_time=now,
         special_explain=duration_explain,
@@ -350,7 +350,7 @@ def start_delivery(
         locked,
         "start_delivery",
         now,
-        explain=DeliveryMethod(method).label,
+        explain=str(DeliveryMethod(method).label),
         details={"method": method},
     )
 

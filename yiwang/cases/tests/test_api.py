@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_full_path_through_the_api(personas, staff, version) -> None:
     clerk, reviewer, approver = (
         client_for(u) for u in (staff.clerk, staff.reviewer, staff.approver)
     )
-    steps = [
+    steps: list[tuple[Any, dict[str, Any], str]] = [
         (clerk, {"action": "receive"}, "received"),
         (clerk, {"action": "accept"}, "accepted"),
         (reviewer, {"action": "review", "opinion": "agree", "explain": "符合条件"}, "in_review"),
@@ -200,4 +201,4 @@ def test_correction_through_the_api(personas, staff, submitted) -> None:
     )
     assert answer.json()["status"] == "received"
     file = clerk.get(f"/api/v1/cases/{submitted.pk}/case-materials/{row.pk}/file")
-    assert file.status_code == 200 and b"".join(file.streaming_content).endswith(b"fixed")
+    assert file.status_code == 200 and file.getvalue().endswith(b"fixed")

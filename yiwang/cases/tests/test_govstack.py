@@ -26,7 +26,8 @@ BASE = "/govstack/registration"
 
 
 def _spec(name: str) -> dict[str, Any]:
-    return json.loads((SPECS / name).read_text(encoding="utf-8"))
+    spec: dict[str, Any] = json.loads((SPECS / name).read_text(encoding="utf-8"))
+    return spec
 
 
 def validate(instance: Any, spec_name: str, schema: dict[str, Any]) -> None:
@@ -76,7 +77,7 @@ def _upload(client, material_id: int) -> str:
     answer = client.post(f"{BASE}/documents?additionalMetadata={material_id}", {"file": handle})
     assert answer.status_code == 200, answer.content
     validate(answer.json(), MAIN, ref("uploadResponse"))
-    return answer.json()["url"]
+    return str(answer.json()["url"])
 
 
 def test_apply_through_govstack_and_operate_through_tasks(personas, staff, version) -> None:

@@ -44,12 +44,16 @@ def test_full_path_through_the_web(personas, staff, version) -> None:
     clerk, reviewer, approver = (
         client_for(u) for u in (staff.clerk, staff.reviewer, staff.approver)
     )
-    assert case.project_no in clerk.get("/cases/workbench/?queue=receive").content.decode()
+    assert str(case.project_no) in clerk.get("/cases/workbench/?queue=receive").content.decode()
     _act(clerk, case.pk, "receive")
     _act(clerk, case.pk, "accept", mode="normal")
-    assert case.project_no in reviewer.get("/cases/workbench/").content.decode()  # review queue
+    assert (
+        str(case.project_no) in reviewer.get("/cases/workbench/").content.decode()
+    )  # review queue
     _act(reviewer, case.pk, "review", opinion="agree", explain="符合")
-    assert case.project_no in approver.get("/cases/workbench/").content.decode()  # decide queue
+    assert (
+        str(case.project_no) in approver.get("/cases/workbench/").content.decode()
+    )  # decide queue
     _act(approver, case.pk, "decide", granted="1")
     _act(approver, case.pk, "issue_result")
     _act(clerk, case.pk, "start_delivery", method="window")
@@ -58,7 +62,7 @@ def test_full_path_through_the_web(personas, staff, version) -> None:
     assert "已办结" in page and "办结通知书" in page and "受理通知书" in page
     assert page.count("<li><time") == 8  # the timeline
     assert citizen.get(f"/cases/{case.pk}/notices/completion.pdf").content.startswith(b"%PDF")
-    assert case.project_no in citizen.get("/cases/mine/").content.decode()
+    assert str(case.project_no) in citizen.get("/cases/mine/").content.decode()
 
 
 def test_double_click_makes_one_case(personas, version) -> None:
@@ -152,11 +156,11 @@ def test_queue_filters_and_warnings(personas, staff, version) -> None:
     run_tick(at(2026, 11, 20))
     clerk = client_for(staff.clerk)
     html = clerk.get("/cases/workbench/?queue=overdue").content.decode()
-    assert case.project_no in html and "红牌" in html and other.project_no not in html
+    assert str(case.project_no) in html and "红牌" in html and str(other.project_no) not in html
     html = clerk.get("/cases/workbench/?queue=all&q=王芳").content.decode()
-    assert other.project_no in html and case.project_no not in html
+    assert str(other.project_no) in html and str(case.project_no) not in html
     html = clerk.get("/cases/workbench/?queue=all&warning=red&status=accepted").content.decode()
-    assert case.project_no in html
+    assert str(case.project_no) in html
     assert clerk.get("/cases/workbench/?queue=nonsense&page=abc").status_code == 200
 
 
