@@ -349,4 +349,9 @@ def load_city() -> list[DemoLogin]:
     """Load (or complete) the whole demo city; returns the log-ins worth printing."""
     city, counties = load_regions()
     departments = load_departments(city, counties)
-    return load_staff(city, counties, departments) + load_people(counties)
+    logins = load_staff(city, counties, departments) + load_people(counties)
+    # After the catalogue demo (when it exists): cases need published items and people.
+    from yiwang.portal.demo import cases
+
+    cases.load()
+    return logins
