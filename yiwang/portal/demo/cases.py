@@ -37,7 +37,8 @@ ITEMS: list[tuple[str, str, str, dict[str, Any], list[dict[str, Any]]]] = [
     (
         "000201001000", "食品经营许可", "市场监督管理局",
         {"task_type": "01", "anticipate_day": 20, "promise_day": 10, "result_type": "1",
-         "result_name": "食品经营许可证", "aliases": "开餐馆、开饭店、开超市", "server_type": ["1", "2"]},
+         "result_name": "食品经营许可证", "aliases": "开餐馆、开饭店、开超市",
+         "server_type": ["1", "2"]},
         [{"material_name": "食品经营许可申请书"}, {"material_name": "经营场所平面图"},
          {"material_name": "营业执照", "source_type": "4",
           "source_certificate_type_code": "11100000000013127D001"}],
@@ -57,7 +58,8 @@ ITEMS: list[tuple[str, str, str, dict[str, Any], list[dict[str, Any]]]] = [
     (
         "000114004000", "建设工程消防设计审查", "行政审批局",
         {"task_type": "01", "anticipate_day": 20, "promise_day": 15, "result_type": "2",
-         "result_name": "消防设计审查意见书", "server_type": ["1", "2"], "other_dept": "市场监督管理局"},
+         "result_name": "消防设计审查意见书", "server_type": ["1", "2"],
+         "other_dept": "市场监督管理局"},
         [{"material_name": "消防设计审查申请表"}, {"material_name": "消防设计文件"},
          {"material_name": "建设工程规划许可证", "source_type": "4"}],
     ),
@@ -315,9 +317,7 @@ def load(now: dt.datetime | None = None) -> int:
             desks[spec[1]] = (_published(department, county, spec), _desk(county, department, kind), department)  # fmt: skip  # noqa: E501
         names = [spec[1] for spec in ITEMS if spec[3].get("project_type") != "1"]
         for s_index, (scenario, age) in enumerate(SCENARIOS):
-            if scenario == "immediate":
-                item = "个体工商户设立登记"
-            elif s_index % 3 == 0 and scenario in FOR_IMMEDIATE:
+            if scenario == "immediate" or (s_index % 3 == 0 and scenario in FOR_IMMEDIATE):
                 item = "个体工商户设立登记"
             else:
                 item = names[(s_index + c_index) % len(names)]
