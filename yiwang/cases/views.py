@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.cases import actions, clock, dispatch, queries
@@ -40,13 +41,13 @@ from yiwang.regions.queries import departments_for_user, staff_of
 
 PAGE_SIZE = 25
 QUEUE_LABELS = {
-    "receive": _("待收件/待受理"),
-    "review": _("待审查"),
-    "decide": _("待决定"),
-    "deliver": _("待送达"),
-    "overdue": _("已超期"),
-    "paused": _("暂停计时"),
-    "all": _("全部"),
+    "receive": gettext_lazy("待收件/待受理"),
+    "review": gettext_lazy("待审查"),
+    "decide": gettext_lazy("待决定"),
+    "deliver": gettext_lazy("待送达"),
+    "overdue": gettext_lazy("已超期"),
+    "paused": gettext_lazy("暂停计时"),
+    "all": gettext_lazy("全部"),
 }
 DEFAULT_QUEUE = {"window_clerk": "receive", "reviewer": "review", "approver": "decide"}
 DEFAULT_REMEDY = (
