@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -13,25 +13,54 @@ from yiwang.catalog.choices import ProjectType
 from yiwang.core.errors import NotFound
 from yiwang.identity.choices import OperatorScope
 from yiwang.identity.models import Operator
-from yiwang.regions.models import Staff
+from yiwang.regions.models import Department, Staff
 from yiwang.regions.queries import staff_of
 
 QUEUES = ("receive", "review", "decide", "deliver", "overdue", "paused", "all")
+MAX_JOINT_IDS = 5000
+_OPEN = [s for s in CaseStatus.values if s not in TERMINAL_STATUSES and s != CaseStatus.DRAFT]
+QUEUE_STATUSES: dict[str, list[str] | None] = {
+    "receive": [CaseStatus.SUBMITTED, CaseStatus.RECEIVED],
+    "review": [CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW],
+    "decide": [CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW],
+    "deliver": [CaseStatus.DECIDED, CaseStatus.CERT_ISSUING, CaseStatus.DELIVERING],
+    "overdue": _OPEN,
+    "paused": sorted(PAUSED_STATUSES),
+    "all": None,
+}
 LIST_RELATED = ("task_version", "implementing_department", "accepting_department")
 
 
-def _staff_filter(staff: Staff) -> Q:
-    prefix = staff.jurisdiction.prefix
-    implementing = Q(implementing_department__region__prefix__startswith=prefix)
-    accepting = Q(accepting_department__region__prefix__startswith=prefix)
+def _staff_filter(staff: Staff, statuses: Iterable[str] | None = None) -> Q:
+    """Cases of the staff member's jurisdiction (and department, where it applies).
+
+    Built from plain column conditions (department ids, case ids) so that PostgreSQL can
+    answer a queue from the (department, status) indexes with a bitmap OR instead of
+    scanning every open case of the city. With `statuses`, joint-review cases are looked up
+    first (few: only open ones); without, an EXISTS covers them (single-case reads).
+    """
     if staff.department_only:
-        implementing &= Q(implementing_department_id=staff.department_id)
-        accepting &= Q(accepting_department_id=staff.department_id)
-    # 联办: a joint department's staff see the cases they have a review task on.
-    joint = Exists(
-        CaseReviewTask.objects.filter(case=OuterRef("pk"), department_id=staff.department_id)
+        in_area = staff.jurisdiction.contains(staff.department.region)
+        departments = [staff.department_id] if in_area else []
+    else:
+        departments = list(
+            Department.objects.filter(
+                region__prefix__startswith=staff.jurisdiction.prefix
+            ).values_list("pk", flat=True)
+        )
+    scope = Q(implementing_department_id__in=departments) | Q(
+        accepting_department_id__in=departments
     )
-    return implementing | accepting | Q(joint)
+    # 联办: a joint department's staff see the cases they have a review task on.
+    joint = CaseReviewTask.objects.filter(department_id=staff.department_id)
+    if statuses is None:
+        return scope | Q(Exists(joint.filter(case=OuterRef("pk"))))
+    ids = list(
+        joint.filter(case__status__in=list(statuses))
+        .values_list("case_id", flat=True)
+        .distinct()[:MAX_JOINT_IDS]
+    )
+    return scope | Q(pk__in=ids) if ids else scope
 
 
 def applicant_legal_person_ids(user: Any) -> list[int]:
@@ -39,12 +68,14 @@ def applicant_legal_person_ids(user: Any) -> list[int]:
     return [post.legal_person_id for post in posts if post.may(OperatorScope.APPLY)]
 
 
-def cases_for_user(user: Any) -> QuerySet[Case]:
-    """Every case the user may see."""
+def cases_for_user(user: Any, statuses: Iterable[str] | None = None) -> QuerySet[Case]:
+    """Every case the user may see (only those in `statuses`, when given)."""
     base = Case.objects.select_related(*LIST_RELATED)
+    if statuses is not None:
+        base = base.filter(status__in=list(statuses))
     staff = staff_of(user)
     if staff is not None:
-        return base.filter(_staff_filter(staff))
+        return base.filter(_staff_filter(staff, statuses))
     if not getattr(user, "is_authenticated", False):
         return base.none()
     companies = applicant_legal_person_ids(user)
@@ -93,7 +124,9 @@ def queue_for_user(
     staff = staff_of(user)
     if staff is None:
         return Case.objects.none()
-    cases = cases_for_user(user)
+    if name not in QUEUE_STATUSES:
+        raise NotFound()
+    cases = cases_for_user(user, QUEUE_STATUSES[name])
     any_open_review = Exists(
         CaseReviewTask.objects.filter(
             case=OuterRef("pk"), kind=ReviewKind.REVIEW, done_at__isnull=True
