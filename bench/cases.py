@@ -22,6 +22,7 @@ from typing import Any
 
 from bench.common import Figure, bench_env, report
 
+BENCH_PASSWORD = "Bench@2026-x"  # noqa: S105 - a throw-away database
 SUBMIT_SECONDS = 6.0
 PAGE_REQUESTS = 150
 INSERT_SECONDS = 2.0
@@ -92,13 +93,13 @@ def _world() -> dict[str, Any]:
         step(actor=SYSTEM, version=draft)
     version = catalog_actions.publish_version(actor=SYSTEM, version=draft)
     clerk = region_actions.create_staff(
-        actor=SYSTEM, username="bench.clerk", display_name="bench", password="Bench@2026-x",
+        actor=SYSTEM, username="bench.clerk", display_name="bench", password=BENCH_PASSWORD,
         department=departments[1], roles=[Role.WINDOW_CLERK],
     ).user  # fmt: skip
     citizen = identity_actions.register_citizen(
         actor=SYSTEM, name="压测", document_type="111",
         document_number=resident_id_for("360102", dt.date(1990, 1, 1), 7), phone="13999999999",
-        password="Bench@2026-x", region=counties[0],
+        password=BENCH_PASSWORD, region=counties[0],
     )  # fmt: skip
     return {
         "city": city,
@@ -179,9 +180,10 @@ def generate_cases(world: dict[str, Any], total: int) -> float:
     start = time.perf_counter()
     with connection.cursor() as cursor:
         raw = cursor.connection
-        with raw.cursor() as pg, pg.copy(
-            f"COPY cases_case ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
+        with (
+            raw.cursor() as pg,
+            pg.copy(f"COPY cases_case ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for i in range(total):
                 created = base + dt.timedelta(minutes=i // 3)
                 status = STATUSES[rng.randrange(len(STATUSES))]
@@ -274,7 +276,9 @@ def run() -> None:
             f"cases: work-queue page with {total:,} generated cases",
             [
                 Figure("COPY into cases_case", copy_rate, "rows/s", note="generation only"),
-                Figure("bare SELECT by id", select_rate, "queries/s", note=f"p95 {select_p95:.2f} ms"),
+                Figure(
+                    "bare SELECT by id", select_rate, "queries/s", note=f"p95 {select_p95:.2f} ms"
+                ),
                 Figure(
                     "queue page p95",
                     page_p95,
@@ -285,4 +289,3 @@ def run() -> None:
                 ),
             ],
         )
-

@@ -181,6 +181,7 @@ class TransitionIn(Schema):
         "complete",
         "withdraw",
         "terminate",
+        "verify_commitment",
     ]
     row_version: int | None = None
     reason: str = ""

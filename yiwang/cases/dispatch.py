@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.cases import actions
 from yiwang.cases.models import Case
+from yiwang.cases.queries import LIST_RELATED
 from yiwang.core.errors import DomainError
 from yiwang.regions.models import Department
 
@@ -33,6 +34,7 @@ TRANSITION_NAMES = (
     "complete",
     "withdraw",
     "terminate",
+    "verify_commitment",
 )
 
 
@@ -145,6 +147,11 @@ def perform(actor: Any, case: Case, name: str, data: Mapping[str, Any]) -> Case:
         )
     if name == "complete":
         return actions.complete_case(actor=actor, case=case, explain=_text(data, "explain"))
+    if name == "verify_commitment":
+        actions.verify_commitment(
+            actor=actor, case=case, opinion=_text(data, "opinion"), explain=_text(data, "explain")
+        )
+        return Case.objects.select_related(*LIST_RELATED).get(pk=case.pk)
     if name == "withdraw":
         return actions.withdraw_case(actor=actor, case=case, reason=_text(data, "reason"))
     return actions.terminate_case(actor=actor, case=case, reason=_text(data, "reason"))
@@ -167,4 +174,8 @@ def allowed_for(actor: Any, case: Case) -> list[str]:
             continue
         if any(may_perform(actor, case, who) for who in transition.performers):
             names.append(transition.name)
+    # 告知承诺 后核查 is not a state change: offered while the verification task is open.
+    checks = case.review_tasks.filter(kind="post_verification", done_at__isnull=True)
+    if any(may_review(actor, t) for t in checks.select_related("department__region")):
+        names.append("verify_commitment")
     return names

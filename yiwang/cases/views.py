@@ -49,6 +49,7 @@ QUEUE_LABELS = {
     "paused": gettext_lazy("暂停计时"),
     "all": gettext_lazy("全部"),
 }
+VERIFY_LABEL = gettext_lazy("承诺事项核查")
 DEFAULT_QUEUE = {"window_clerk": "receive", "reviewer": "review", "approver": "decide"}
 DEFAULT_REMEDY = (
     "如不服本决定，可以自收到本决定书之日起六十日内向本级人民政府申请行政复议，"
@@ -150,7 +151,7 @@ def _action_fields(name: str, case: Case, user: Any) -> list[dict[str, Any]]:
         )
         fields.append({"name": "explain", "label": _("办理意见（可不填）"), **text})
         return fields
-    if name == "review":
+    if name in {"review", "verify_commitment"}:
         return [
             {
                 "name": "opinion",
@@ -242,7 +243,11 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "is_staff": staff_of(user) is not None,
         "can_check": case.status == CaseStatus.RECEIVED and may_perform(user, case, "window_clerk"),
         "actions": [
-            {"name": n, "label": TRANSITIONS[n].label, "fields": _action_fields(n, case, user)}
+            {
+                "name": n,
+                "label": TRANSITIONS[n].label if n in TRANSITIONS else VERIFY_LABEL,
+                "fields": _action_fields(n, case, user),
+            }
             for n in names
         ],
         "uploadable": uploadable,

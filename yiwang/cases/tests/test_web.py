@@ -170,3 +170,18 @@ def test_case_page_is_accessible(personas, staff, submitted) -> None:
     for field_id in re.findall(r'<(?:input|select|textarea)[^>]*id="([^"]+)"', html):
         assert f'for="{field_id}"' in html, field_id
     assert 'scope="col"' in html and "csrfmiddlewaretoken" in html
+
+
+def test_commitment_verification_from_the_case_page(personas, staff, version) -> None:
+    from yiwang.cases.tests.conftest import accepted_case
+
+    case = accepted_case(personas.citizen, version, staff, at(2026, 11, 2), mode="notify_commit")
+    reviewer = client_for(staff.reviewer)
+    assert "承诺事项核查" in reviewer.get(f"/cases/{case.pk}/").content.decode()
+    _act(reviewer, case.pk, "verify_commitment", opinion="agree", explain="现场核查属实")
+    task = case.review_tasks.get()
+    assert task.done_at is not None and task.explain == "现场核查属实"
+    assert (
+        "verify_commitment"
+        not in client_for(staff.reviewer).get(f"/cases/{case.pk}/").content.decode()
+    )
