@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ["foundation", "catalog", "certificates", "ledger", "around"]
+SUITES = ["foundation", "catalog", "cases", "certificates", "ledger", "around"]
 
 
 def main(argv: list[str]) -> int:

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from yiwang.api.main import api
+from yiwang.cases.govstack import api as govstack_api
 
 urlpatterns = [
     path("", include("yiwang.portal.urls")),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("ratings/", include("yiwang.ratings.urls")),
     path("notifications/", include("yiwang.notifications.urls")),
     path("api/v1/", api.urls),
+    path("cases/", include("yiwang.cases.urls")),
+    path("govstack/registration/", govstack_api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "yiwang.catalog",
     "yiwang.certificates",
     "yiwang.ledger",
+    "yiwang.cases",
     "yiwang.api",
     "yiwang.portal",
     "yiwang.notifications",
@@ -134,6 +135,9 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Uploaded case materials; never served directly: views check who may read each file.
+MEDIA_ROOT = Path(env_str("YIWANG_MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_URL = "/media-not-served/"
 STATIC_ROOT: Path | None = VAR_DIR / "static"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -244,3 +248,8 @@ YIWANG_NOTIFY_BACKOFF_SECONDS = env_int("YIWANG_NOTIFY_BACKOFF_SECONDS", 30)
 YIWANG_NOTIFY_LEASE_SECONDS = env_int("YIWANG_NOTIFY_LEASE_SECONDS", 120)
 # {channel: (messages, per seconds)}; the in-app inbox is not limited.
 YIWANG_NOTIFY_RATE_LIMITS: dict[str, tuple[int, int]] = {"sms": (5, 3600), "email": (20, 3600)}
+# Cases: uploads up to 20 MB; 黄牌 when 80% of a limit is used (红牌 when overdue);
+# 告知承诺 post-verification due 20 working days after acceptance.
+YIWANG_CASE_UPLOAD_MAX_BYTES = env_int("YIWANG_CASE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+YIWANG_CASE_YELLOW_SHARE = env_int("YIWANG_CASE_YELLOW_PERCENT", 80) / 100
+YIWANG_CASE_POST_VERIFICATION_DAYS = env_int("YIWANG_CASE_POST_VERIFICATION_DAYS", 20)

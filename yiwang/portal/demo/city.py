@@ -348,13 +348,15 @@ def load_people(counties: list[Region]) -> list[DemoLogin]:
 def load_city() -> list[DemoLogin]:
     """Load (or complete) the whole demo city; returns the log-ins worth printing."""
     # Each domain's demo module imports this one for the city, so they are imported here.
-    from yiwang.portal.demo import around, catalog, certificates, ledger
+    from yiwang.portal.demo import around, cases, catalog, certificates, ledger
 
     city, counties = load_regions()
     departments = load_departments(city, counties)
     logins = load_staff(city, counties, departments) + load_people(counties)
     catalog.load(counties)
     certificates.load(departments)
+    # After the catalogue: cases need published items and people.
+    cases.load()
     around.load()
     ledger.load()
     return logins

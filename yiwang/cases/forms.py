@@ -1,0 +1,34 @@
+"""The apply form: a summary, contact details and one file field per catalogue material."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.catalog.choices import REUSABLE_SOURCES
+
+ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"
+
+
+class ApplyForm(forms.Form):
+    project_name = forms.CharField(label=_("办理摘要（可不填）"), max_length=200, required=False)
+    contact_mobile = forms.RegexField(
+        label=_("联系人手机"), regex=r"^1\d{10}$", max_length=11, required=False
+    )
+    address = forms.CharField(label=_("通讯地址（可不填）"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, materials: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for material in materials:
+            reusable = material.source_type in REUSABLE_SOURCES
+            help_text = str(material.accept_stand or "")
+            if reusable:
+                help_text = str(_("可由电子证照或共享数据免提交；无法调取时请上传。"))
+            self.fields[f"material_{material.pk}"] = forms.FileField(
+                label=material.material_name,
+                required=False,
+                help_text=help_text,
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            )
