@@ -3,8 +3,6 @@ decided case from the outbox (cases lives on another branch)."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from yiwang.payments import integration
@@ -47,11 +45,3 @@ def test_a_decided_case_is_billed_once_however_often_the_event_comes(
     refused = FakeCase("360102XK20261127000005", personas.citizen, fee_task)
     integration.bill_decided_case(FakeEvent(refused, "decided", {"granted": False}))
     assert PaymentOrder.objects.count() == 1
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("yiwang.cases") is not None,
-    reason="the cases app is installed: the lead's wiring test covers registration",
-)
-def test_register_is_a_no_op_without_the_cases_app() -> None:
-    assert integration.register() is False
