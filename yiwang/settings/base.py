@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "yiwang.regions",
     "yiwang.identity",
     "yiwang.catalog",
+    "yiwang.exchange",
     "yiwang.api",
     "yiwang.portal",
 ]
@@ -153,3 +154,12 @@ YIWANG_CLOCK_START_DAY_COUNTS = env_bool("YIWANG_CLOCK_START_DAY_COUNTS", False)
 YIWANG_LOGIN_MAX_FAILURES = env_int("YIWANG_LOGIN_MAX_FAILURES", 10)
 YIWANG_LOGIN_LOCK_MINUTES = env_int("YIWANG_LOGIN_LOCK_MINUTES", 30)
 YIWANG_ELDER_MODE_COOKIE = "yiwang_elder"
+# Data exchange: the instance of node identities (X-Road INSTANCE), and how the platform
+# reaches its consumer node ({"url": …, "token": …}; empty: shared-data reuse is off).
+YIWANG_EXCHANGE_INSTANCE = env_str("YIWANG_EXCHANGE_INSTANCE", "CN-JX") or "CN-JX"
+YIWANG_EXCHANGE_CONSUMER: dict[str, str] = {}
+if env_str("YIWANG_EXCHANGE_NODE_URL"):
+    YIWANG_EXCHANGE_CONSUMER = {
+        "url": env_str("YIWANG_EXCHANGE_NODE_URL") or "",
+        "token": env_str("YIWANG_EXCHANGE_NODE_TOKEN") or "",
+    }
