@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("yiwang.portal.urls")),
     path("accounts/", include("yiwang.identity.urls")),
     path("calendar/", include("yiwang.core.urls")),
+    path("exchange/", include("yiwang.exchange.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -35,11 +35,13 @@ def ping(request: HttpRequest) -> dict[str, str]:
 
 
 def _mount_routers() -> None:
+    from yiwang.exchange.api import router as exchange_router
     from yiwang.identity.api import router as identity_router
     from yiwang.regions.api import router as regions_router
 
     api.add_router("/identity/", identity_router)
     api.add_router("/regions/", regions_router)
+    api.add_router("/exchange/", exchange_router)
 
 
 _mount_routers()

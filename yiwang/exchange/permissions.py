@@ -51,3 +51,38 @@ def may_manage_resource(user: Any, provider: Department) -> bool:
 
 def is_staff(user: Any) -> bool:
     return staff_of(user) is not None
+
+
+def available_decisions(user: Any, request: Any) -> list[str]:
+    """The decisions `user` may take on a sharing request in its current state."""
+    from yiwang.exchange.choices import SharingStatus
+
+    status = request.status
+    requester = acts_for_department(user, request.requester_department)
+    provider = acts_for_department(user, request.provider_department)
+    authority = is_data_authority(user, request.requester_department.region)
+    decisions: list[str] = []
+    if status == SharingStatus.COMPLIANCE_REVIEW and authority:
+        decisions += ["approve", "return"]
+    if status == SharingStatus.PROVIDER_REVIEW and provider:
+        decisions += ["authorise", "refuse"]
+    if status == SharingStatus.REFUSED and requester:
+        decisions += ["object"]
+    if status == SharingStatus.NEGOTIATION:
+        if provider:
+            decisions += ["authorise"]
+        if requester or provider or authority:
+            decisions += ["escalate"]
+    if status == SharingStatus.COORDINATION and authority:
+        decisions += ["coordinate_authorise", "coordinate_close"]
+    open_states = {
+        SharingStatus.COMPLIANCE_REVIEW,
+        SharingStatus.RETURNED,
+        SharingStatus.PROVIDER_REVIEW,
+        SharingStatus.REFUSED,
+        SharingStatus.NEGOTIATION,
+        SharingStatus.COORDINATION,
+    }
+    if status in open_states and requester:
+        decisions += ["withdraw"]
+    return decisions

@@ -149,7 +149,7 @@ def requests_for_user(user: Any) -> models.QuerySet[SharingRequest]:
     """Requests made or received by departments in scope."""
     return _scoped(
         SharingRequest.objects.select_related(
-            "requester_department", "provider_department", "resource", "version"
+            "requester_department", "provider_department", "resource", "version", "authorisation"
         ),
         user,
         "requester_department",
@@ -308,3 +308,30 @@ def get_open_dataset(slug: str) -> OpenDataset:
     if dataset is None:
         raise NotFound()
     return dataset
+
+
+def request_queue(user: Any) -> models.QuerySet[SharingRequest]:
+    """Requests waiting on the user: compliance and coordination for the data administrator,
+    provider review and negotiation for the provider, returned and refused for the requester."""
+    from yiwang.exchange.choices import SharingStatus
+    from yiwang.exchange.permissions import is_data_authority
+    from yiwang.regions.choices import Role
+    from yiwang.regions.permissions import has_role
+
+    visible = requests_for_user(user)
+    if staff_of(user) is None:
+        return visible.none()
+    condition = Q(pk__in=[])
+    if is_data_authority(user):
+        condition |= Q(status__in=[SharingStatus.COMPLIANCE_REVIEW, SharingStatus.COORDINATION])
+    if has_role(user, Role.DATA_ADMIN, Role.DEPARTMENT_ADMIN):
+        mine = departments_in_scope(user).values("pk")
+        condition |= Q(
+            provider_department__in=mine,
+            status__in=[SharingStatus.PROVIDER_REVIEW, SharingStatus.NEGOTIATION],
+        )
+        condition |= Q(
+            requester_department__in=mine,
+            status__in=[SharingStatus.RETURNED, SharingStatus.REFUSED],
+        )
+    return visible.filter(condition).order_by("due_date", "number")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.exchange.protocol import EntryContent
 from yiwang.exchange.choices import (
     MemberClass,
     MessageOutcome,
@@ -177,6 +178,39 @@ class MessageLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side}:{self.message_id}"
+
+    def content(self) -> EntryContent:
+        """What the entry asserts, to verify its signatures and recompute its digest."""
+        return EntryContent(
+            node=self.node.identity,
+            side=self.side,
+            message_id=self.message_id,
+            client=self.client_id,
+            service=self.service_id,
+            user_id=self.user_id,
+            authorisation=self.authorisation_ref,
+            purpose=self.purpose,
+            request_timestamp=self.request_timestamp,
+            request_hash=self.request_hash,
+            request_signature=self.request_signature,
+            request_key=self.request_key,
+            response_status=self.response_status,
+            response_code=self.response_code,
+            response_timestamp=self.response_timestamp,
+            response_hash=self.response_hash,
+            response_signature=self.response_signature,
+            response_key=self.response_key,
+            subject_hash=self.subject_hash,
+            items=tuple(self.items),
+        )
+
+    def problems(self) -> list[str]:
+        """Why this entry does not verify (empty when its signatures and digest hold)."""
+        content = self.content()
+        found = content.problems()
+        if content.digest() != self.digest:
+            found.append("digest_mismatch")
+        return found
 
 
 class DataRecord(models.Model):

@@ -90,8 +90,8 @@ class SharingEvent(models.Model):
     request = models.ForeignKey(SharingRequest, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=40)
     actor_label = models.CharField(_("操作人"), max_length=150)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=20, choices=SharingStatus.choices, blank=True)
+    to_status = models.CharField(_("状态"), max_length=20, choices=SharingStatus.choices)
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -37,28 +37,7 @@ def _provider_entry(result):
 
 
 def _content(entry: MessageLog) -> protocol.EntryContent:
-    return protocol.EntryContent(
-        node=entry.node.identity,
-        side=entry.side,
-        message_id=entry.message_id,
-        client=entry.client_id,
-        service=entry.service_id,
-        user_id=entry.user_id,
-        authorisation=entry.authorisation_ref,
-        purpose=entry.purpose,
-        request_timestamp=entry.request_timestamp,
-        request_hash=entry.request_hash,
-        request_signature=entry.request_signature,
-        request_key=entry.request_key,
-        response_status=entry.response_status,
-        response_code=entry.response_code,
-        response_timestamp=entry.response_timestamp,
-        response_hash=entry.response_hash,
-        response_signature=entry.response_signature,
-        response_key=entry.response_key,
-        subject_hash=entry.subject_hash,
-        items=tuple(entry.items),
-    )
+    return entry.content()
 
 
 @pytest.mark.django_db
