@@ -138,9 +138,7 @@ class ResourceIn(Schema):
 @paginate(LimitOffsetPagination)
 def list_resources(request: HttpRequest, q: str = "") -> QuerySet[ResourceVersion]:
     """The published catalogue (staff); `q` searches names, summaries, keywords, codes."""
-    return queries.catalogue_for_user(request.user, q).prefetch_related(
-        "items__source_department"
-    )
+    return queries.catalogue_for_user(request.user, q).prefetch_related("items__source_department")
 
 
 @router.get(
@@ -327,7 +325,9 @@ def decide(user: Any, sharing: SharingRequest, decision: str, note: str) -> Shar
             actor=user, request=sharing, authorise=False, reason=note
         ),
         "object": lambda: actions.object_to_refusal(actor=user, request=sharing, note=note),
-        "escalate": lambda: actions.escalate_to_coordination(actor=user, request=sharing, note=note),
+        "escalate": lambda: actions.escalate_to_coordination(
+            actor=user, request=sharing, note=note
+        ),
         "coordinate_authorise": lambda: actions.coordinate(
             actor=user, request=sharing, authorise=True, note=note
         ),
@@ -447,7 +447,9 @@ def get_demand(request: HttpRequest, number: str) -> Any:
     return queries.get_demand_for_user(request.user, number)
 
 
-@router.post("/demands", response={201: DemandOut, **WRITE_ERRORS}, operation_id="exchange_post_demand")
+@router.post(
+    "/demands", response={201: DemandOut, **WRITE_ERRORS}, operation_id="exchange_post_demand"
+)
 def post_demand(request: HttpRequest, payload: DemandIn) -> Any:
     """Post a need on the demand board for the caller's department."""
     demand = actions.post_demand(
@@ -584,7 +586,9 @@ def list_nodes(request: HttpRequest) -> QuerySet[Node]:
     return queries.nodes_for_user(request.user)
 
 
-@router.post("/nodes", response={201: NodeOut, **WRITE_ERRORS}, operation_id="exchange_register_node")
+@router.post(
+    "/nodes", response={201: NodeOut, **WRITE_ERRORS}, operation_id="exchange_register_node"
+)
 def register_node(request: HttpRequest, payload: NodeIn) -> Any:
     """Register a node with its Ed25519 public key (data administrator)."""
     department = Department.objects.filter(pk=payload.department_id).first()

@@ -21,7 +21,9 @@ class SharingRequestForm(forms.Form):
     items = forms.MultipleChoiceField(
         label=_("申请的信息项"), widget=forms.CheckboxSelectMultiple, choices=()
     )
-    purpose = forms.CharField(label=_("用途"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    purpose = forms.CharField(
+        label=_("用途"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
     scenario = forms.CharField(
         label=_("应用场景"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -34,9 +36,9 @@ class SharingRequestForm(forms.Form):
 
     def __init__(self, *args: Any, version: ResourceVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = [
-            (item.code, f"{item.name}（{item.code}）") for item in version.items.all()
-        ]
+        items = self.fields["items"]
+        assert isinstance(items, forms.ChoiceField)
+        items.choices = [(item.code, f"{item.name}（{item.code}）") for item in version.items.all()]
         today = dt.date.today()  # noqa: DTZ011 - only a form's suggestion
         self.fields["period_start"].initial = today
         self.fields["period_end"].initial = today.replace(year=today.year + 1)
@@ -44,7 +46,10 @@ class SharingRequestForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label=_("意见或理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("意见或理由"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -104,14 +109,16 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args: Any, version: ResourceVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item_code"].choices = [
-            (item.code, item.name) for item in version.items.all()
-        ]
+        item_code = self.fields["item_code"]
+        assert isinstance(item_code, forms.ChoiceField)
+        item_code.choices = [(item.code, item.name) for item in version.items.all()]
 
 
 class AnswerForm(forms.Form):
     outcome = forms.ChoiceField(label=_("核校结论"), choices=DisputeOutcome.choices)
-    answer = forms.CharField(label=_("答复"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label=_("答复"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ResolveIssueForm(forms.Form):

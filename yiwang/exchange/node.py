@@ -187,7 +187,11 @@ def make_app(runtime: Any, *, local_token: str) -> WSGIApp:
                 return _json(
                     start,
                     200,
-                    {"status": "ok", "node": runtime.node.identity, "public_key": runtime.public_key},
+                    {
+                        "status": "ok",
+                        "node": runtime.node.identity,
+                        "public_key": runtime.public_key,
+                    },
                 )
             if path == protocol.MESSAGE_PATH and method == "POST":
                 body = _read_body(environ)

@@ -49,7 +49,9 @@ def columns(dataset: OpenDataset) -> list[tuple[str, str]]:
     return [(code, names.get(code, code)) for code in dataset.columns]
 
 
-def rows(dataset: OpenDataset, *, offset: int = 0, limit: int | None = None) -> Iterator[dict[str, Any]]:
+def rows(
+    dataset: OpenDataset, *, offset: int = 0, limit: int | None = None
+) -> Iterator[dict[str, Any]]:
     """The dataset's rows, cut to its columns."""
     records = DataRecord.objects.filter(resource_id=dataset.resource_id).order_by("id").only("data")
     selected = records[offset : offset + limit] if limit is not None else records[offset:]
@@ -75,7 +77,9 @@ def as_csv(dataset: OpenDataset) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def dataset_description(dataset: OpenDataset, base_url: str, *, context: bool = True) -> dict[str, Any]:
+def dataset_description(
+    dataset: OpenDataset, base_url: str, *, context: bool = True
+) -> dict[str, Any]:
     """A DCAT-AP dcat:Dataset for one dataset; `base_url` is the site's absolute root."""
     version = dataset.resource.current_version
     landing = f"{base_url}/exchange/open/{dataset.slug}/"
@@ -100,7 +104,9 @@ def dataset_description(dataset: OpenDataset, base_url: str, *, context: bool = 
             "@type": "dcat:Distribution",
             "dct:title": "API",
             "dcat:accessURL": {"@id": api_url},
-            "dcat:mediaType": {"@id": "http://www.iana.org/assignments/media-types/application/json"},
+            "dcat:mediaType": {
+                "@id": "http://www.iana.org/assignments/media-types/application/json"
+            },
             "dct:license": licence,
             "dcat:accessService": {
                 "@type": "dcat:DataService",

@@ -150,7 +150,11 @@ def evaluate(
     if dimension == QualityDimension.TIMELINESS:
         age = (now - updated_at).days
         limit = int(params["max_age_days"])
-        return _("数据已 %(age)s 天未更新（上限 %(limit)s 天）") % {"age": age, "limit": limit} if age > limit else None
+        return (
+            _("数据已 %(age)s 天未更新（上限 %(limit)s 天）") % {"age": age, "limit": limit}
+            if age > limit
+            else None
+        )
     if _blank(value):
         return None  # a missing value is completeness's finding, not counted twice
     if dimension == QualityDimension.ACCURACY:
@@ -177,7 +181,10 @@ def evaluate(
             holds = False
         if holds:
             return None
-        return _("与 %(field)s 不一致（应 %(op)s）") % {"field": params["field"], "op": params["op"]}
+        return _("与 %(field)s 不一致（应 %(op)s）") % {
+            "field": params["field"],
+            "op": params["op"],
+        }
     if dimension == QualityDimension.CONFORMITY:
         return _conforms(value, params.get("format"), data_type, length)
     return None

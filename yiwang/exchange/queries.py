@@ -79,7 +79,9 @@ def get_resource_for_user(user: Any, code: str) -> Resource:
     """A resource: published ones to any staff, unpublished ones to those in scope."""
     if staff_of(user) is None:
         raise NotFound()
-    resource = Resource.objects.select_related("provider", "current_version").filter(code=code).first()
+    resource = (
+        Resource.objects.select_related("provider", "current_version").filter(code=code).first()
+    )
     if resource is None:
         raise NotFound()
     if resource.current_version_id is None and not may_see_drafts(user, resource):
@@ -166,7 +168,9 @@ def get_request_for_user(user: Any, number: str) -> SharingRequest:
 
 def authorisations_for_user(user: Any) -> models.QuerySet[Authorisation]:
     return _scoped(
-        Authorisation.objects.select_related("consumer_department", "provider_department", "resource"),
+        Authorisation.objects.select_related(
+            "consumer_department", "provider_department", "resource"
+        ),
         user,
         "consumer_department",
         "provider_department",
@@ -245,7 +249,7 @@ def get_message_for_user(user: Any, pk: int) -> MessageLog:
 
 
 def data_uses_for_user(user: Any) -> models.QuerySet[MessageLog]:
-    """"Who used my data": every call answered by a provider about the citizen (or the
+    """ "Who used my data": every call answered by a provider about the citizen (or the
     enterprises they operate for), newest first. Nobody else's."""
     if not getattr(user, "is_authenticated", False) or staff_of(user) is not None:
         return MessageLog.objects.none()

@@ -64,9 +64,9 @@ def http_transport(
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     key = (parts.scheme, host, port)
-    cache: dict[tuple[str, str, int], http.client.HTTPConnection] = getattr(
-        _connections, "cache", None
-    ) or {}
+    cache: dict[tuple[str, str, int], http.client.HTTPConnection] = (
+        getattr(_connections, "cache", None) or {}
+    )
     _connections.cache = cache
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     for attempt in (1, 2):
@@ -74,7 +74,9 @@ def http_transport(
         reused = connection is not None
         if connection is None:
             factory = (
-                http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+                http.client.HTTPSConnection
+                if parts.scheme == "https"
+                else http.client.HTTPConnection
             )
             connection = factory(host, port, timeout=timeout)
             cache[key] = connection
@@ -82,7 +84,7 @@ def http_transport(
             connection.request("POST", path, body=body, headers=dict(headers))
             answer = connection.getresponse()
             data = answer.read(MAX_BODY + 1)
-            answer_headers = {name: value for name, value in answer.getheaders()}
+            answer_headers = dict(answer.getheaders())
             if answer.will_close:
                 connection.close()
                 cache.pop(key, None)
@@ -196,9 +198,7 @@ class NodeRuntime:
             .first()
         )
         if client_sub is None:
-            raise LocalCallError(
-                "client_not_hosted", _("调用方子系统未登记在本节点。"), status=400
-            )
+            raise LocalCallError("client_not_hosted", _("调用方子系统未登记在本节点。"), status=400)
         target = (
             ExchangeService.objects.select_related("subsystem__node", "subsystem__department")
             .filter(identity=service, is_active=True)
@@ -211,8 +211,11 @@ class NodeRuntime:
             raise LocalCallError("provider_node_suspended", _("提供方节点已停用。"), status=409)
         subject_hash = subjects.subject_hash(subject) if subject else ""
         body = protocol.canonical_body(
-            {"subject": dict(subject) if subject else None, "items": list(items),
-             "params": dict(params or {})}  # fmt: skip
+            {
+                "subject": dict(subject) if subject else None,
+                "items": list(items),
+                "params": dict(params or {}),
+            }  # fmt: skip
         )
         request = protocol.RequestHeaders(
             client=client,
@@ -285,7 +288,9 @@ class NodeRuntime:
             "response_hash": "",
             "response_signature": "",
         }
-        base = CallResult(message_id=request.message_id, status=0, code="", request_hash=request.request_hash)
+        base = CallResult(
+            message_id=request.message_id, status=0, code="", request_hash=request.request_hash
+        )
         url = provider_node.endpoint_url + protocol.MESSAGE_PATH
         try:
             status, answer_headers, answer_body = self.transport(url, headers, body, self.timeout)
@@ -470,9 +475,7 @@ class NodeRuntime:
         items: list[str],
     ) -> Authorisation:
         authorisation = (
-            Authorisation.objects.select_for_update()
-            .filter(number=request.authorisation)
-            .first()
+            Authorisation.objects.select_for_update().filter(number=request.authorisation).first()
         )
         if (
             authorisation is None

@@ -34,7 +34,9 @@ def subject_hash(subject: Mapping[str, Any]) -> str:
     """The key of a subject: {"type": "111", "number": …} or {"type": "uscc", "number": …}."""
     kind, number = _parts(subject)
     if kind == USCC:
-        return lookup_hash(f"uscc:{check_uscc(number, field='subject')}", context="exchange.subject")
+        return lookup_hash(
+            f"uscc:{check_uscc(number, field='subject')}", context="exchange.subject"
+        )
     if kind in DocumentType.values:
         return document_hash(kind, clean_document(kind, number))
     raise DomainError("subject_invalid", _("不支持的数据主体证件类型。"), field="subject")

@@ -12,7 +12,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +30,7 @@ from yiwang.core.web import login_required_page, staff_required
 from yiwang.exchange import actions, opendata, queries
 from yiwang.exchange.api import decide
 from yiwang.exchange.choices import (
+    LICENCE_URLS,
     DemandStatus,
     DisputeStatus,
     DownloadFormat,
@@ -155,9 +162,7 @@ def resource_detail(request: HttpRequest, code: str) -> HttpResponse:
         and is_data_authority(request.user, resource.provider.region),
         "error": error,
     }
-    return render(
-        request, "exchange/resource.html", context, status=error.status if error else 200
-    )
+    return render(request, "exchange/resource.html", context, status=error.status if error else 200)
 
 
 # --- Sharing requests ----------------------------------------------------------------------
@@ -268,7 +273,9 @@ def demands(request: HttpRequest) -> HttpResponse:
             staff = staff_of(request.user)
             assert staff is not None
             try:
-                demand = actions.post_demand(actor=request.user, department=staff.department, **form.cleaned_data)
+                demand = actions.post_demand(
+                    actor=request.user, department=staff.department, **form.cleaned_data
+                )
             except DomainError as error:
                 form.add_error(None, error.message)
                 status = error.status
@@ -339,11 +346,14 @@ def demand_detail(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "demand": demand,
         "suggestions": suggestions,
-        "match_form": match_form if (authority or requester) and demand.status in open_states else None,
+        "match_form": match_form
+        if (authority or requester) and demand.status in open_states
+        else None,
         "assign_form": assign_form if authority and demand.status in open_states else None,
         "fulfil_form": fulfil_form if provider and demand.status == DemandStatus.ASSIGNED else None,
         "close_form": close_form
-        if (authority or requester) and demand.status not in {DemandStatus.CLOSED, DemandStatus.FULFILLED}
+        if (authority or requester)
+        and demand.status not in {DemandStatus.CLOSED, DemandStatus.FULFILLED}
         else None,
         "may_request": requester,
         "error": error,
@@ -375,7 +385,9 @@ def dispute_new(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                dispute = actions.raise_dispute(actor=request.user, resource=resource, **form.cleaned_data)
+                dispute = actions.raise_dispute(
+                    actor=request.user, resource=resource, **form.cleaned_data
+                )
             except DomainError as error:
                 form.add_error(None, error.message)
                 status = error.status
@@ -566,17 +578,17 @@ def open_dataset(request: HttpRequest, slug: str) -> HttpResponse:
         "columns": opendata.columns(dataset),
         "preview": list(opendata.rows(dataset, limit=10)),
         "row_count": opendata.row_count(dataset),
-        "licence_url": opendata.LICENCE_URLS[dataset.licence],
+        "licence_url": LICENCE_URLS[dataset.licence],
     }
     return render(request, "exchange/open_dataset.html", context)
 
 
-def open_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def open_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     """CSV or JSON download, counted."""
     dataset = queries.get_open_dataset(slug)
     if fmt == DownloadFormat.CSV:
         actions.count_download(dataset=dataset, fmt=DownloadFormat.CSV)
-        response: HttpResponse = StreamingHttpResponse(
+        response: HttpResponseBase = StreamingHttpResponse(
             opendata.as_csv(dataset), content_type="text/csv; charset=utf-8"
         )
     elif fmt == DownloadFormat.JSON:
@@ -584,7 +596,7 @@ def open_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         body = {
             "dataset": dataset.slug,
             "title": dataset.title,
-            "licence": opendata.LICENCE_URLS[dataset.licence],
+            "licence": LICENCE_URLS[dataset.licence],
             "fields": [{"code": code, "name": name} for code, name in opendata.columns(dataset)],
             "rows": list(opendata.rows(dataset)),
         }

@@ -305,7 +305,9 @@ def new_resource_draft(*, actor: Any, resource: Resource) -> ResourceVersion:
     draft = ResourceVersion.objects.create(
         resource=resource, version=latest.version + 1, created_by=user_or_none(actor), **values
     )
-    fields_to_copy = [f.name for f in DataItem._meta.concrete_fields if f.name not in {"id", "version"}]
+    fields_to_copy = [
+        f.name for f in DataItem._meta.concrete_fields if f.name not in {"id", "version"}
+    ]
     DataItem.objects.bulk_create(
         [
             DataItem(version=draft, **{name: getattr(item, name) for name in fields_to_copy})

@@ -74,7 +74,9 @@ def match_demand(*, actor: Any, demand: DataDemand, resources: Iterable[Resource
         ).order_by("code")
     )
     if not chosen:
-        raise DomainError("resources_required", _("请选择至少一个已发布的资源。"), field="resources")
+        raise DomainError(
+            "resources_required", _("请选择至少一个已发布的资源。"), field="resources"
+        )
     locked.matched_resources.set(chosen)
     before = locked.status
     locked.status = DemandStatus.MATCHED
@@ -230,9 +232,7 @@ def raise_dispute(
 
 
 @transaction.atomic
-def answer_dispute(
-    *, actor: Any, dispute: DataDispute, outcome: str, answer: str
-) -> DataDispute:
+def answer_dispute(*, actor: Any, dispute: DataDispute, outcome: str, answer: str) -> DataDispute:
     """The source checks and answers (corrected, confirmed correct, or other)."""
     locked = (
         DataDispute.objects.select_for_update()

@@ -58,7 +58,9 @@ def _check_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname or len(url) > 300:
-        raise DomainError("endpoint_invalid", _("服务地址须为 http(s) 网址。"), field="endpoint_url")
+        raise DomainError(
+            "endpoint_invalid", _("服务地址须为 http(s) 网址。"), field="endpoint_url"
+        )
     return url.rstrip("/")
 
 
@@ -192,7 +194,11 @@ def register_service(
     if ExchangeService.objects.filter(identity=identity).exists():
         raise Conflict("service_exists", _("服务 %(id)s 已登记。"), params={"id": identity})
     service = ExchangeService.objects.create(
-        identity=identity, subsystem=subsystem, resource=resource, service_code=code, handler=handler
+        identity=identity,
+        subsystem=subsystem,
+        resource=resource,
+        service_code=code,
+        handler=handler,
     )
     audit.record(
         "exchange.service_registered",
@@ -204,9 +210,7 @@ def register_service(
 
 
 @transaction.atomic
-def load_records(
-    *, actor: Any, resource: Resource, rows: Iterable[Mapping[str, Any]]
-) -> int:
+def load_records(*, actor: Any, resource: Resource, rows: Iterable[Mapping[str, Any]]) -> int:
     """Collect (归集) a provider's rows for a resource; subjects are stored as keyed hashes."""
     if not may_manage_resource(actor, resource.provider):
         raise PermissionDenied()
@@ -222,14 +226,18 @@ def load_records(
             try:
                 updated = dt.datetime.fromisoformat(updated)
             except ValueError:
-                raise DomainError("record_invalid", _("更新时间格式不正确。"), field="rows") from None
+                raise DomainError(
+                    "record_invalid", _("更新时间格式不正确。"), field="rows"
+                ) from None
         if updated.tzinfo is None:
             raise DomainError("record_invalid", _("更新时间须带时区。"), field="rows")
         records.append(
             DataRecord(
                 resource=resource,
                 subject_hash=subjects.subject_hash(subject) if subject else "",
-                subject_label=subjects.subject_label(subject) if subject else str(row.get("label", "")),
+                subject_label=subjects.subject_label(subject)
+                if subject
+                else str(row.get("label", "")),
                 data=dict(data),
                 source_updated_at=updated,
             )
@@ -290,7 +298,9 @@ def log_message(
         resource_id=resource_id,
         digest=digest,
     )
-    if integration.anchor("exchange.message", f"{node.identity}#{content.side}#{content.message_id}", payload):
+    if integration.anchor(
+        "exchange.message", f"{node.identity}#{content.side}#{content.message_id}", payload
+    ):
         MessageLog.objects.filter(pk=entry.pk).update(anchored=True)
         entry.anchored = True
     return entry

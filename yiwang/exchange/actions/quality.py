@@ -77,8 +77,12 @@ def add_quality_rule(
         "exchange.quality_rule_added",
         actor=actor,
         subject=rule,
-        after={"resource": resource.code, "item": item_code, "dimension": dimension,
-               "params": checked},  # fmt: skip
+        after={
+            "resource": resource.code,
+            "item": item_code,
+            "dimension": dimension,
+            "params": checked,
+        },  # fmt: skip
     )
     return rule
 
@@ -142,7 +146,9 @@ def run_quality_check(*, actor: Any, resource: Resource) -> QualityRun:
         rows_failed += row_failed
         run.rows_checked += 1
     QualityIssue.objects.bulk_create(new_issues, batch_size=500)
-    fixed = [pk for key, issue in open_issues.items() if key not in still_failing for pk in [issue.pk]]
+    fixed = [
+        pk for key, issue in open_issues.items() if key not in still_failing for pk in [issue.pk]
+    ]
     QualityIssue.objects.filter(pk__in=fixed).update(
         status=IssueStatus.RESOLVED, resolved_at=now, resolution=str(_("复检通过"))
     )
@@ -157,8 +163,14 @@ def run_quality_check(*, actor: Any, resource: Resource) -> QualityRun:
         "exchange.quality_checked",
         actor=actor,
         subject=run,
-        after={"resource": resource.code, "rows": run.rows_checked, "failed_rows": rows_failed,
-               "score": str(run.score), "new_issues": len(new_issues), "fixed": len(fixed)},  # fmt: skip
+        after={
+            "resource": resource.code,
+            "rows": run.rows_checked,
+            "failed_rows": rows_failed,
+            "score": str(run.score),
+            "new_issues": len(new_issues),
+            "fixed": len(fixed),
+        },  # fmt: skip
     )
     return run
 
@@ -231,7 +243,9 @@ def publish_dataset(
     slug = slugify(slug or resource.code)[:80]
     if not slug:
         raise DomainError("slug_invalid", _("标识只能包含字母、数字和连字符。"), field="slug")
-    words = [clean_text(word, "keywords", max_length=40) for word in (keywords or []) if word.strip()]
+    words = [
+        clean_text(word, "keywords", max_length=40) for word in (keywords or []) if word.strip()
+    ]
     try:
         with transaction.atomic():
             dataset = OpenDataset.objects.create(
@@ -258,8 +272,10 @@ def publish_dataset(
 @transaction.atomic
 def withdraw_dataset(*, actor: Any, dataset: OpenDataset, reason: str) -> OpenDataset:
     """Stop offering a dataset (with a reason); its page says it was withdrawn."""
-    locked = OpenDataset.objects.select_for_update().select_related("resource__provider").get(
-        pk=dataset.pk
+    locked = (
+        OpenDataset.objects.select_for_update()
+        .select_related("resource__provider")
+        .get(pk=dataset.pk)
     )
     if not may_manage_resource(actor, locked.resource.provider):
         raise PermissionDenied()

@@ -1,13 +1,13 @@
 """Sharing requests (共享申请) through their statutory stages, and authorisations.
 
-    COMPLIANCE_REVIEW (data administrator, ≤2 WD)
-      ├─ returned with a reason → RETURNED → resubmitted → COMPLIANCE_REVIEW
-      ├─ 无条件共享 → AUTHORIZED
-      └─ 有条件共享 → PROVIDER_REVIEW (≤5 WD if the resource is published, ≤10 WD if not)
-            ├─ AUTHORIZED
-            └─ REFUSED (a reason is required) → NEGOTIATION (≤5 WD; the provider may still
-               authorise) → COORDINATION (data administrator, ≤5 WD) → AUTHORIZED | CLOSED
-    The requester may withdraw while the request is open, or accept a refusal (CLOSED).
+COMPLIANCE_REVIEW (data administrator, ≤2 WD)
+  ├─ returned with a reason → RETURNED → resubmitted → COMPLIANCE_REVIEW
+  ├─ 无条件共享 → AUTHORIZED
+  └─ 有条件共享 → PROVIDER_REVIEW (≤5 WD if the resource is published, ≤10 WD if not)
+        ├─ AUTHORIZED
+        └─ REFUSED (a reason is required) → NEGOTIATION (≤5 WD; the provider may still
+           authorise) → COORDINATION (data administrator, ≤5 WD) → AUTHORIZED | CLOSED
+The requester may withdraw while the request is open, or accept a refusal (CLOSED).
 """
 
 from __future__ import annotations
@@ -118,7 +118,9 @@ def _resource_version(
 
 def _check_period(start: dt.date, end: dt.date) -> None:
     if end < start:
-        raise DomainError("period_invalid", _("使用期限的结束日期早于开始日期。"), field="period_end")
+        raise DomainError(
+            "period_invalid", _("使用期限的结束日期早于开始日期。"), field="period_end"
+        )
     if end < clock.today():
         raise DomainError("period_past", _("使用期限已经结束。"), field="period_end")
     if (end - start).days > conf.max_period_days():
@@ -249,7 +251,9 @@ def review_compliance(
         return _move(actor, locked, SharingStatus.RETURNED, "returned", note=note.strip())
     if locked.version.sharing_type == SharingType.UNCONDITIONAL:
         return _authorise(actor, locked, note=note.strip() or str(_("无条件共享，合规审核通过")))
-    days = conf.limit("provider_published" if locked.resource_was_published else "provider_unpublished")
+    days = conf.limit(
+        "provider_published" if locked.resource_was_published else "provider_unpublished"
+    )
     return _move(
         actor,
         locked,
@@ -461,8 +465,12 @@ def revoke_authorisation(*, actor: Any, authorisation: Authorisation, reason: st
     integration.anchor(
         "exchange.authorisation_revoked",
         locked.number,
-        {"v": 1, "type": "yiwang.exchange.authorisation_revoked", "number": locked.number,
-         "reason": locked.revoked_reason},  # fmt: skip
+        {
+            "v": 1,
+            "type": "yiwang.exchange.authorisation_revoked",
+            "number": locked.number,
+            "reason": locked.revoked_reason,
+        },  # fmt: skip
     )
     audit.record(
         "exchange.authorisation_revoked",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.exchange.protocol import EntryContent
 from yiwang.exchange.choices import (
     MemberClass,
     MessageOutcome,
@@ -14,6 +13,7 @@ from yiwang.exchange.choices import (
     NodeLevel,
     NodeStatus,
 )
+from yiwang.exchange.protocol import EntryContent
 
 
 class Node(models.Model):

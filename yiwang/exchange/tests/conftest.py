@@ -125,8 +125,7 @@ def authorise_population(world: World, **overrides: Any) -> Authorisation:
     request = request_population(world, **overrides)
     actions.review_compliance(actor=world.data_admin, request=request, approve=True)
     actions.review_as_provider(actor=world.police_officer, request=request, authorise=True)
-    request.refresh_from_db()
-    return request.authorisation
+    return Authorisation.objects.get(request=request)
 
 
 @dataclass
@@ -164,7 +163,10 @@ def build_mesh(world: World, *, endpoint: str = "http://127.0.0.1:9") -> Mesh:
         public_key=protocol.public_key_text(provider_key),
     )
     client = actions.register_subsystem(
-        actor=world.data_admin, node=consumer_node, department=world.city.dept_a2, code="yiwang-cases"
+        actor=world.data_admin,
+        node=consumer_node,
+        department=world.city.dept_a2,
+        code="yiwang-cases",
     )
     provider_subsystem = actions.register_subsystem(
         actor=world.data_admin, node=provider_node, department=world.police, code="population"

@@ -99,7 +99,9 @@ def test_without_a_valid_authorisation_the_provider_refuses_and_logs(world, mesh
     assert (result.status, result.code) == (403, "authorisation_invalid")
     assert result.data is None
     entry = _provider_entry(result)
-    assert entry.outcome == MessageOutcome.REFUSED and entry.response_code == "authorisation_invalid"
+    assert (
+        entry.outcome == MessageOutcome.REFUSED and entry.response_code == "authorisation_invalid"
+    )
     consumer_entry = MessageLog.objects.get(side=MessageSide.CONSUMER, message_id=result.message_id)
     assert consumer_entry.outcome == MessageOutcome.REFUSED
     assert _content(entry).problems() == []  # a refusal is signed too
@@ -131,16 +133,21 @@ def test_outside_the_period_is_refused(world, mesh, runtimes, monkeypatch) -> No
     consumer, _provider = runtimes
     load_population(world, world.citizen)
     grant = authorise_population(
-        world, period_start=clock.today() + dt.timedelta(days=3), period_end=clock.today() + dt.timedelta(days=30)
+        world,
+        period_start=clock.today() + dt.timedelta(days=3),
+        period_end=clock.today() + dt.timedelta(days=30),
     )
     result = _call(world, mesh, consumer, grant)
     assert result.code == "authorisation_out_of_period"
     later = clock.today() + dt.timedelta(days=31)
     monkeypatch.setattr(clock, "today", lambda: later)
     assert _call(world, mesh, consumer, grant).code == "authorisation_out_of_period"
-    assert MessageLog.objects.filter(
-        side=MessageSide.PROVIDER, response_code="authorisation_out_of_period"
-    ).count() == 2
+    assert (
+        MessageLog.objects.filter(
+            side=MessageSide.PROVIDER, response_code="authorisation_out_of_period"
+        ).count()
+        == 2
+    )
 
 
 @pytest.mark.django_db
@@ -202,12 +209,18 @@ def _signed_request(mesh, grant, body: bytes, *, key=None, **changes):
 
 
 @pytest.mark.django_db
-def test_provider_refuses_tampered_bodies_stale_timestamps_and_replays(world, mesh, runtimes) -> None:
+def test_provider_refuses_tampered_bodies_stale_timestamps_and_replays(
+    world, mesh, runtimes
+) -> None:
     _consumer, provider = runtimes
     load_population(world, world.citizen)
     grant = authorise_population(world)
     body = protocol.canonical_body(
-        {"subject": {"type": "111", "number": number_of(world.citizen)}, "items": ["xm"], "params": {}}
+        {
+            "subject": {"type": "111", "number": number_of(world.citizen)},
+            "items": ["xm"],
+            "params": {},
+        }
     )
     # A body changed after signing.
     _h, http = _signed_request(mesh, grant, body)
@@ -222,7 +235,10 @@ def test_provider_refuses_tampered_bodies_stale_timestamps_and_replays(world, me
     _h, http = _signed_request(mesh, grant, body)
     first = provider.handle_message(http, body)
     again = provider.handle_message(http, body)
-    assert first[0] == 200 and (again[0], again[1][protocol.RESULT_CODE]) == (409, "message_replayed")
+    assert first[0] == 200 and (again[0], again[1][protocol.RESULT_CODE]) == (
+        409,
+        "message_replayed",
+    )
     # Missing headers: still answered (signed) and logged.
     status, headers, _answer = provider.handle_message({"X-Yiwang-Client": "nonsense"}, body)
     assert (status, headers[protocol.RESULT_CODE]) == (400, "header_missing")

@@ -33,7 +33,9 @@ def test_codes_are_classification_plus_six_digit_order_per_prefix(city) -> None:
     police, _bureau = make_departments(city)
     first = _draft(police)
     second = _draft(police)
-    other_prefix = _draft(police, category="2", subject_code="03", section_code="010", detail_code="01")
+    other_prefix = _draft(
+        police, category="2", subject_code="03", section_code="010", detail_code="01"
+    )
     assert first.resource.code == "101001000001"
     assert second.resource.code == "101001000002"
     assert other_prefix.resource.code == "20301001000001"
@@ -64,7 +66,13 @@ def test_a_refused_resource_uses_no_number(city) -> None:
 def test_bad_classification_is_refused(city, category, subject, section, detail, code) -> None:
     police, _bureau = make_departments(city)
     with pytest.raises(DomainError) as caught:
-        _draft(police, category=category, subject_code=subject, section_code=section, detail_code=detail)
+        _draft(
+            police,
+            category=category,
+            subject_code=subject,
+            section_code=section,
+            detail_code=detail,
+        )
     assert caught.value.code == code
     assert not Resource.objects.exists()
 
@@ -74,7 +82,9 @@ def test_published_version_never_changes_and_new_one_retires_it(world) -> None:
     published = world.population
     assert published.status == VersionStatus.PUBLISHED
     with pytest.raises(DomainError) as caught:
-        actions.update_resource_draft(actor=world.data_admin, version=published, fields={"name": "x"})
+        actions.update_resource_draft(
+            actor=world.data_admin, version=published, fields={"name": "x"}
+        )
     assert caught.value.code == "status_invalid"
     draft = actions.new_resource_draft(actor=world.police_officer, resource=published.resource)
     assert draft.version == 2 and draft.items.count() == len(POPULATION_ITEMS)
@@ -90,7 +100,9 @@ def test_published_version_never_changes_and_new_one_retires_it(world) -> None:
 
 @pytest.mark.django_db
 def test_only_the_data_administrator_publishes(world) -> None:
-    draft = actions.new_resource_draft(actor=world.police_officer, resource=world.population.resource)
+    draft = actions.new_resource_draft(
+        actor=world.police_officer, resource=world.population.resource
+    )
     with pytest.raises(PermissionDenied):
         actions.publish_resource_version(actor=world.police_officer, version=draft)
     with pytest.raises(PermissionDenied):
@@ -129,8 +141,14 @@ def test_one_source_per_element_and_copies_keep_lineage(world) -> None:
             subject_code="12",
             section_code="001",
             fields={"name": "个体工商户登记信息", "sharing_type": "1", "sharing_methods": ["api"]},
-            items=[{"code": "jyzsfzh", "name": "经营者身份证号", "element": "DE0001",
-                    "source_department_id": world.city.dept_a2.pk}],  # fmt: skip
+            items=[
+                {
+                    "code": "jyzsfzh",
+                    "name": "经营者身份证号",
+                    "element": "DE0001",
+                    "source_department_id": world.city.dept_a2.pk,
+                }
+            ],  # fmt: skip
         )
     assert caught.value.code == "source_conflict"
     draft = actions.create_resource(
@@ -139,8 +157,12 @@ def test_one_source_per_element_and_copies_keep_lineage(world) -> None:
         category="3",
         subject_code="12",
         section_code="001",
-        fields={"name": "个体工商户登记信息", "sharing_type": "1", "sharing_methods": ["api"],
-                "provider_system": "市场主体登记系统"},  # fmt: skip
+        fields={
+            "name": "个体工商户登记信息",
+            "sharing_type": "1",
+            "sharing_methods": ["api"],
+            "provider_system": "市场主体登记系统",
+        },  # fmt: skip
         items=[
             {"code": "zch", "name": "注册号"},
             {"code": "jyzsfzh", "name": "经营者身份证号", "element": "DE0001"},

@@ -91,7 +91,8 @@ def wait_healthy(port: int, process: subprocess.Popen[bytes]) -> dict:
     while True:
         try:
             with urllib.request.urlopen(url, timeout=1) as answer:
-                return json.loads(answer.read())
+                health: dict = json.loads(answer.read())
+                return health
         except OSError:
             if process.poll() is not None:
                 output = process.stdout.read().decode() if process.stdout else ""
@@ -119,9 +120,10 @@ def test_two_node_processes_exchange_a_record(world, tmp_path) -> None:
     provider_config = write_node_files(
         tmp_path, mesh.provider_node, mesh.provider_key, provider_port, secrets.token_urlsafe(24)
     )
-    with node_process(consumer_config, consumer_port) as consumer, node_process(
-        provider_config, provider_port
-    ) as provider:
+    with (
+        node_process(consumer_config, consumer_port) as consumer,
+        node_process(provider_config, provider_port) as provider,
+    ):
         assert wait_healthy(consumer_port, consumer)["node"] == mesh.consumer_node.identity
         health = wait_healthy(provider_port, provider)
         assert health["public_key"] == mesh.provider_node.public_key
@@ -148,8 +150,9 @@ def test_two_node_processes_exchange_a_record(world, tmp_path) -> None:
         (mesh.consumer_node.pk, MessageSide.CONSUMER, MessageOutcome.OK),
         (mesh.provider_node.pk, MessageSide.PROVIDER, MessageOutcome.OK),
     }
-    assert MessageLog.objects.get(
-        message_id=refused.message_id, side=MessageSide.PROVIDER
-    ).outcome == MessageOutcome.REFUSED
+    assert (
+        MessageLog.objects.get(message_id=refused.message_id, side=MessageSide.PROVIDER).outcome
+        == MessageOutcome.REFUSED
+    )
     # Both nodes reported a heartbeat at start-up.
     assert Node.objects.filter(last_heartbeat_at__isnull=False).count() == 2

@@ -18,13 +18,12 @@ from yiwang.exchange.tests.conftest import (
     request_population,
 )
 
-
 START = clock.today().isoformat()
 END = (clock.today() + dt.timedelta(days=300)).isoformat()
 
 
 def _html(response) -> str:
-    return response.content.decode()
+    return str(response.content.decode())
 
 
 def _one_h1(html: str) -> bool:
@@ -89,7 +88,8 @@ def test_anonymous_api_calls_are_refused_except_open_data(world, path) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "path", ["/exchange/catalogue/", "/exchange/messages/", "/exchange/requests/", "/exchange/nodes/"]
+    "path",
+    ["/exchange/catalogue/", "/exchange/messages/", "/exchange/requests/", "/exchange/nodes/"],
 )
 def test_citizens_cannot_open_staff_pages(world, path) -> None:
     response = client_for(world.citizen).get(path)
@@ -241,7 +241,11 @@ def test_demand_board_matches_words_and_assigns_with_a_deadline(world) -> None:
     officer = client_for(world.consumer_officer)
     posted = officer.post(
         "/exchange/demands/",
-        {"title": "申请人户籍信息", "description": "办理许可时核验户籍", "keywords": "户籍、身份证"},
+        {
+            "title": "申请人户籍信息",
+            "description": "办理许可时核验户籍",
+            "keywords": "户籍、身份证",
+        },
     )
     assert posted.status_code == 302
     page = posted["Location"]
@@ -289,4 +293,6 @@ def test_bad_input_never_makes_a_500(world) -> None:
     assert admin.get("/exchange/catalogue/?q=%00%FF" + "x" * 500).status_code == 200
     assert admin.get("/exchange/open/nope/download.xml").status_code == 404
     assert admin.post("/exchange/quality/", {"issue": "abc"}).status_code == 404
-    assert admin.post("/api/v1/exchange/requests", "{", content_type="application/json").status_code in {400, 422}
+    assert admin.post(
+        "/api/v1/exchange/requests", "{", content_type="application/json"
+    ).status_code in {400, 422}

@@ -35,8 +35,14 @@ def licences(world, monkeypatch):
         category="2",
         subject_code="04",
         section_code="001",
-        fields={"name": "食品经营许可证信息", "sharing_type": "1", "sharing_methods": ["api"],
-                "open_type": "1", "update_cycle": "daily", "keywords": "食品、许可证"},  # fmt: skip
+        fields={
+            "name": "食品经营许可证信息",
+            "sharing_type": "1",
+            "sharing_methods": ["api"],
+            "open_type": "1",
+            "update_cycle": "daily",
+            "keywords": "食品、许可证",
+        },  # fmt: skip
         items=LICENCE_ITEMS,
     )
     version = actions.publish_resource_version(actor=world.data_admin, version=draft)
@@ -45,16 +51,40 @@ def licences(world, monkeypatch):
     rows = [
         ("JY13601020000001", "南昌赣香餐饮", "2025-01-10", "2030-01-09", good_uscc, fresh),
         ("", "洪城小吃店", "2025-02-01", "2030-01-31", good_uscc, fresh),  # completeness
-        ("JY1360102000000X", "滕王阁茶社", "2025-03-01", "2030-02-28", good_uscc, fresh),  # accuracy
-        ("JY13601020000004", "青山湖面馆", "2025-05-01", "2024-05-01", good_uscc, fresh),  # consistency
+        (
+            "JY1360102000000X",
+            "滕王阁茶社",
+            "2025-03-01",
+            "2030-02-28",
+            good_uscc,
+            fresh,
+        ),  # accuracy
+        (
+            "JY13601020000004",
+            "青山湖面馆",
+            "2025-05-01",
+            "2024-05-01",
+            good_uscc,
+            fresh,
+        ),  # consistency
         ("JY13601020000005", "红谷超市", "2025-06-01", "2030-05-31", "91360100XXXXXXXXXX", stale),
     ]
     actions.load_records(
         actor=world.consumer_officer,
         resource=version.resource,
         rows=[
-            {"label": r[1], "data": {"zsbh": r[0], "jgmc": r[1], "fzrq": r[2], "yxqz": r[3],
-                                     "tyshxydm": r[4], "fddbr": "某人"}, "updated_at": r[5]}
+            {
+                "label": r[1],
+                "data": {
+                    "zsbh": r[0],
+                    "jgmc": r[1],
+                    "fzrq": r[2],
+                    "yxqz": r[3],
+                    "tyshxydm": r[4],
+                    "fddbr": "某人",
+                },
+                "updated_at": r[5],
+            }
             for r in rows
         ],  # fmt: skip
     )
@@ -178,7 +208,8 @@ def test_an_open_dataset_carries_only_public_items_and_counts_downloads(world, l
     anonymous = client_for(None)
     page = anonymous.get("/exchange/open/donghu-food-licences/").content.decode()
     assert "东湖区食品经营许可证" in page and 'rel="license"' in page and "某人" not in page
-    csv_body = b"".join(anonymous.get("/exchange/open/donghu-food-licences/download.csv").streaming_content).decode()
+    download = anonymous.get("/exchange/open/donghu-food-licences/download.csv")
+    csv_body = b"".join(download.streaming_content).decode()  # type: ignore[attr-defined]
     assert csv_body.startswith("\ufeffzsbh,jgmc,fzrq,yxqz,tyshxydm")
     assert "南昌赣香餐饮" in csv_body and "某人" not in csv_body
     as_json = anonymous.get("/exchange/open/donghu-food-licences/download.json").json()
@@ -219,7 +250,9 @@ def test_dcat_ap_description_is_valid_json_ld(world, licences) -> None:
         "http://testserver/exchange/open/food/download.csv",
         "http://testserver/exchange/open/food/download.json",
     ]
-    catalog = jsonld.expand(json.loads(client_for(None).get("/exchange/open/catalog.jsonld").content))
+    catalog = jsonld.expand(
+        json.loads(client_for(None).get("/exchange/open/catalog.jsonld").content)
+    )
     assert catalog[0]["@type"] == ["http://www.w3.org/ns/dcat#Catalog"]
 
 

@@ -118,9 +118,7 @@ def test_a_refused_call_means_the_applicant_uploads(
     from yiwang.exchange.models import Node
 
     # The provider no longer trusts the consumer's key (e.g. rotated): the call is refused.
-    Node.objects.filter(pk=mesh.consumer_node.pk).update(
-        public_key=mesh.provider_node.public_key
-    )
+    Node.objects.filter(pk=mesh.consumer_node.pk).update(public_key=mesh.provider_node.public_key)
     assert reuse.fetch_for_material(world.citizen, identity_material) is None
     entry = MessageLog.objects.get(side=MessageSide.PROVIDER)
     assert entry.response_code == "signature_invalid"

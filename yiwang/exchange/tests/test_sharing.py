@@ -74,7 +74,12 @@ def test_overdue_review_raises_one_alarm_on_the_right_working_day(world, on) -> 
     assert request.due_date == dt.date(2026, 10, 9)
     # Hand-computed: due Fri 9 Oct; Sat 10 Oct is a make-up working day (调休), so the review
     # is overdue and alarmed on Saturday 10 October — not during the holiday, not on the 9th.
-    for day in (dt.date(2026, 10, 1), dt.date(2026, 10, 7), dt.date(2026, 10, 8), dt.date(2026, 10, 9)):
+    for day in (
+        dt.date(2026, 10, 1),
+        dt.date(2026, 10, 7),
+        dt.date(2026, 10, 8),
+        dt.date(2026, 10, 9),
+    ):
         assert actions.raise_overdue_alarms(today=day) == []
     raised = actions.raise_overdue_alarms(today=dt.date(2026, 10, 10))
     assert [(a.kind, a.subject_label, a.raised_on) for a in raised] == [
@@ -130,7 +135,9 @@ def test_alarm_task_and_command_are_the_same_retry_safe_job(world, on) -> None:
 
 @pytest.mark.django_db
 def test_unconditional_resources_are_authorised_at_compliance(world) -> None:
-    draft = actions.new_resource_draft(actor=world.police_officer, resource=world.population.resource)
+    draft = actions.new_resource_draft(
+        actor=world.police_officer, resource=world.population.resource
+    )
     actions.update_resource_draft(
         actor=world.police_officer, version=draft, fields={"sharing_type": "1"}
     )
