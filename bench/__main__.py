@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ["foundation"]
+SUITES = ["foundation", "exchange"]
 
 
 def main(argv: list[str]) -> int:

@@ -31,7 +31,7 @@ class SharingRequestForm(forms.Form):
     period_start = forms.DateField(label=_("使用期限起"), widget=DateInput)
     period_end = forms.DateField(label=_("使用期限止"), widget=DateInput)
     rate_limit_per_minute = forms.IntegerField(
-        label=_("调用频率上限（次/分钟）"), min_value=1, max_value=6000, initial=60
+        label=_("调用频率上限（次/分钟）"), min_value=1, max_value=60_000, initial=60
     )
 
     def __init__(self, *args: Any, version: ResourceVersion, **kwargs: Any) -> None:

@@ -347,6 +347,9 @@ def load_people(counties: list[Region]) -> list[DemoLogin]:
 
 def load_city() -> list[DemoLogin]:
     """Load (or complete) the whole demo city; returns the log-ins worth printing."""
+    from yiwang.portal.demo import exchange
+
     city, counties = load_regions()
     departments = load_departments(city, counties)
-    return load_staff(city, counties, departments) + load_people(counties)
+    logins = load_staff(city, counties, departments) + load_people(counties)
+    return logins + [DemoLogin(*login) for login in exchange.load()]
