@@ -256,7 +256,7 @@ class DecisionIn(Schema):
 def list_requests(request: HttpRequest, status: str = "") -> QuerySet[SharingRequest]:
     """Requests made or received by departments in the caller's scope."""
     found = queries.requests_for_user(request.user)
-    return found.filter(status=status) if status else found
+    return found.filter(status=queries.clean_term(status)) if status else found
 
 
 @router.get(
@@ -638,7 +638,7 @@ class MessageOut(Schema):
 def list_messages(request: HttpRequest, message_id: str = "") -> QuerySet[MessageLog]:
     """Log entries of calls made or answered by departments in the caller's scope."""
     found = queries.messages_for_user(request.user)
-    return found.filter(message_id=message_id) if message_id else found
+    return found.filter(message_id=queries.clean_term(message_id, 36)) if message_id else found
 
 
 class DataUseOut(Schema):
@@ -714,7 +714,7 @@ def quality_scores(request: HttpRequest) -> list[dict[str, Any]]:
 @paginate(LimitOffsetPagination)
 def quality_issues(request: HttpRequest, status: str = "open") -> QuerySet[QualityIssue]:
     """Failing rows reported back to providers in the caller's scope."""
-    return queries.quality_issues_for_user(request.user).filter(status=status)
+    return queries.quality_issues_for_user(request.user).filter(status=queries.clean_term(status))
 
 
 # --- Open data (anonymous) -----------------------------------------------------------------

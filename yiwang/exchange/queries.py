@@ -38,6 +38,21 @@ from yiwang.identity.models import Person
 from yiwang.regions.models import Department
 from yiwang.regions.queries import scope_for_staff, staff_of
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_term(value: str, limit: int = 100) -> str:
+    """A search or filter term from the outside, without control characters (PostgreSQL
+    refuses NUL in a string literal; such input must not become a 500)."""
+    return _CONTROL.sub("", value)[:limit].strip()
+
+
+def _key(value: str) -> str:
+    """An identifier from a URL or a form; anything odd cannot match a real row."""
+    if len(value) > 60 or _CONTROL.search(value):
+        raise NotFound()
+    return value
+
 
 def departments_in_scope(user: Any) -> models.QuerySet[Department]:
     """Departments whose exchange records the user may see."""
@@ -64,7 +79,7 @@ def catalogue_for_user(user: Any, search: str = "") -> models.QuerySet[ResourceV
     versions = ResourceVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related(
         "resource__provider"
     )
-    for word in search.split()[:5]:
+    for word in clean_term(search).split()[:5]:
         versions = versions.filter(
             Q(name__icontains=word)
             | Q(summary__icontains=word)
@@ -80,7 +95,9 @@ def get_resource_for_user(user: Any, code: str) -> Resource:
     if staff_of(user) is None:
         raise NotFound()
     resource = (
-        Resource.objects.select_related("provider", "current_version").filter(code=code).first()
+        Resource.objects.select_related("provider", "current_version")
+        .filter(code=_key(code))
+        .first()
     )
     if resource is None:
         raise NotFound()
@@ -160,7 +177,7 @@ def requests_for_user(user: Any) -> models.QuerySet[SharingRequest]:
 
 
 def get_request_for_user(user: Any, number: str) -> SharingRequest:
-    request = requests_for_user(user).filter(number=number).first()
+    request = requests_for_user(user).filter(number=_key(number)).first()
     if request is None:
         raise NotFound()
     return request
@@ -189,7 +206,7 @@ def demands_for_user(user: Any) -> models.QuerySet[DataDemand]:
 
 
 def get_demand_for_user(user: Any, number: str) -> DataDemand:
-    demand = demands_for_user(user).filter(number=number).first()
+    demand = demands_for_user(user).filter(number=_key(number)).first()
     if demand is None:
         raise NotFound()
     return demand
@@ -205,7 +222,7 @@ def disputes_for_user(user: Any) -> models.QuerySet[DataDispute]:
 
 
 def get_dispute_for_user(user: Any, number: str) -> DataDispute:
-    dispute = disputes_for_user(user).filter(number=number).first()
+    dispute = disputes_for_user(user).filter(number=_key(number)).first()
     if dispute is None:
         raise NotFound()
     return dispute
@@ -308,7 +325,7 @@ def open_datasets() -> models.QuerySet[OpenDataset]:
 
 
 def get_open_dataset(slug: str) -> OpenDataset:
-    dataset = open_datasets().filter(slug=slug).first()
+    dataset = open_datasets().filter(slug=_key(slug)).first()
     if dataset is None:
         raise NotFound()
     return dataset

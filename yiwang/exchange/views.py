@@ -116,7 +116,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @staff_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Browse the published catalogue (一本账)."""
-    search = request.GET.get("q", "")[:100]
+    search = queries.clean_term(request.GET.get("q", ""))
     page = _page(request, queries.catalogue_for_user(request.user, search))
     return render(request, "exchange/catalogue.html", {"page": page, "q": search})
 
@@ -453,7 +453,7 @@ def message_log(request: HttpRequest) -> HttpResponse:
     outcome = request.GET.get("outcome", "")
     if outcome in MessageOutcome.values:
         found = found.filter(outcome=outcome)
-    message_id = request.GET.get("message_id", "").strip()[:36]
+    message_id = queries.clean_term(request.GET.get("message_id", ""), 36)
     if message_id:
         found = found.filter(message_id=message_id)
     context = {

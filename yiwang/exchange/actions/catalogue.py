@@ -249,7 +249,7 @@ def create_resource(
 
 def _lock(version: ResourceVersion) -> ResourceVersion:
     locked = (
-        ResourceVersion.objects.select_for_update()
+        ResourceVersion.objects.select_for_update(of=("self",))
         .select_related("resource__provider__region")
         .filter(pk=version.pk)
         .first()
@@ -295,7 +295,7 @@ def new_resource_draft(*, actor: Any, resource: Resource) -> ResourceVersion:
     """Start a new version of a resource, copying its latest one with its items."""
     if not may_manage_resource(actor, resource.provider):
         raise PermissionDenied()
-    Resource.objects.select_for_update().get(pk=resource.pk)
+    Resource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
     latest = resource.versions.order_by("-version").first()
     if latest is None:
         raise NotFound()
@@ -346,7 +346,7 @@ def _check_publishable(version: ResourceVersion) -> None:
 def publish_resource_version(*, actor: Any, version: ResourceVersion) -> ResourceVersion:
     """Publish a draft (data administrator); the previous published version is retired."""
     locked = _lock(version)
-    resource = Resource.objects.select_for_update().get(pk=locked.resource_id)
+    resource = Resource.objects.select_for_update(of=("self",)).get(pk=locked.resource_id)
     if not is_data_authority(actor, resource.provider.region):
         raise PermissionDenied()
     if locked.status != VersionStatus.DRAFT:
@@ -427,7 +427,7 @@ def _record_copies(version: ResourceVersion, resource: Resource) -> None:
 
 
 def _fulfil_demands(actor: Any, resource: Resource) -> None:
-    for demand in DataDemand.objects.select_for_update().filter(
+    for demand in DataDemand.objects.select_for_update(of=("self",)).filter(
         fulfilled_resource=resource, status=DemandStatus.ASSIGNED
     ):
         demand.status = DemandStatus.FULFILLED

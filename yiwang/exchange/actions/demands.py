@@ -22,7 +22,7 @@ from yiwang.regions.models import Department
 
 def _lock_demand(demand: DataDemand) -> DataDemand:
     locked = (
-        DataDemand.objects.select_for_update()
+        DataDemand.objects.select_for_update(of=("self",))
         .select_related("requester_department__region", "assigned_department__region")
         .filter(pk=demand.pk)
         .first()
@@ -235,7 +235,7 @@ def raise_dispute(
 def answer_dispute(*, actor: Any, dispute: DataDispute, outcome: str, answer: str) -> DataDispute:
     """The source checks and answers (corrected, confirmed correct, or other)."""
     locked = (
-        DataDispute.objects.select_for_update()
+        DataDispute.objects.select_for_update(of=("self",))
         .select_related("source_department__region")
         .filter(pk=dispute.pk)
         .first()

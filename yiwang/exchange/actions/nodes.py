@@ -116,7 +116,11 @@ def update_node(
     status: str | None = None,
 ) -> Node:
     """Move a node, rotate its key, or suspend it (data administrator)."""
-    locked = Node.objects.select_for_update().select_related("department__region").get(pk=node.pk)
+    locked = (
+        Node.objects.select_for_update(of=("self",))
+        .select_related("department__region")
+        .get(pk=node.pk)
+    )
     if not is_data_authority(actor, locked.department.region):
         raise PermissionDenied()
     before = {"endpoint": locked.endpoint_url, "key": locked.public_key, "status": locked.status}

@@ -103,7 +103,7 @@ def run_quality_check(*, actor: Any, resource: Resource) -> QualityRun:
     run = QualityRun.objects.create(resource=resource, provider_department=resource.provider)
     open_issues = {
         (issue.rule_id, issue.record_id): issue
-        for issue in QualityIssue.objects.select_for_update().filter(
+        for issue in QualityIssue.objects.select_for_update(of=("self",)).filter(
             rule__resource=resource, status=IssueStatus.OPEN
         )
     }
@@ -179,7 +179,7 @@ def run_quality_check(*, actor: Any, resource: Resource) -> QualityRun:
 def resolve_quality_issue(*, actor: Any, issue: QualityIssue, resolution: str) -> QualityIssue:
     """The provider reports a failing row fixed (the next run confirms it)."""
     locked = (
-        QualityIssue.objects.select_for_update()
+        QualityIssue.objects.select_for_update(of=("self",))
         .select_related("provider_department__region")
         .filter(pk=issue.pk)
         .first()
@@ -273,7 +273,7 @@ def publish_dataset(
 def withdraw_dataset(*, actor: Any, dataset: OpenDataset, reason: str) -> OpenDataset:
     """Stop offering a dataset (with a reason); its page says it was withdrawn."""
     locked = (
-        OpenDataset.objects.select_for_update()
+        OpenDataset.objects.select_for_update(of=("self",))
         .select_related("resource__provider")
         .get(pk=dataset.pk)
     )

@@ -49,7 +49,7 @@ MAX_RATE_PER_MINUTE = 60_000
 
 def _lock(request: SharingRequest) -> SharingRequest:
     locked = (
-        SharingRequest.objects.select_for_update()
+        SharingRequest.objects.select_for_update(of=("self",))
         .select_related(
             "requester_department__region", "provider_department__region", "resource", "version"
         )
@@ -452,7 +452,7 @@ def authorisation_payload(authorisation: Authorisation) -> dict[str, Any]:
 def revoke_authorisation(*, actor: Any, authorisation: Authorisation, reason: str) -> Authorisation:
     """Stop an authorisation at once (provider or data administrator), with a reason."""
     locked = (
-        Authorisation.objects.select_for_update()
+        Authorisation.objects.select_for_update(of=("self",))
         .select_related("provider_department__region", "consumer_department__region")
         .get(pk=authorisation.pk)
     )

@@ -291,8 +291,33 @@ def test_bad_input_never_makes_a_500(world) -> None:
     assert admin.get("/exchange/requests/GX0/").status_code == 404
     assert admin.get("/exchange/messages/999999/").status_code == 404
     assert admin.get("/exchange/catalogue/?q=%00%FF" + "x" * 500).status_code == 200
+    assert admin.get("/exchange/catalogue/%00/").status_code == 404
+    assert admin.get("/exchange/requests/GX%00/").status_code == 404
+    assert admin.get("/exchange/messages/?message_id=%00&outcome=%00").status_code == 200
+    assert admin.get("/api/v1/exchange/requests?status=%00").status_code == 200
+    assert admin.get("/api/v1/exchange/messages?message_id=%00").status_code == 200
+    assert client_for(None).get("/exchange/open/%00/").status_code == 404
     assert admin.get("/exchange/open/nope/download.xml").status_code == 404
     assert admin.post("/exchange/quality/", {"issue": "abc"}).status_code == 404
     assert admin.post(
         "/api/v1/exchange/requests", "{", content_type="application/json"
     ).status_code in {400, 422}
+
+
+@pytest.mark.django_db
+def test_nodes_and_alarms_are_scoped(world, mesh, personas) -> None:
+    from yiwang.exchange import actions as exchange_actions
+
+    request_population(world)
+    from yiwang.core.workdays import get_calendar
+
+    later = get_calendar().next_workday(clock.today() + dt.timedelta(days=30))
+    assert exchange_actions.raise_overdue_alarms(today=later)
+    admin_nodes = client_for(world.data_admin).get("/api/v1/exchange/nodes").json()
+    assert admin_nodes["count"] == 2
+    assert client_for(world.consumer_officer).get("/api/v1/exchange/nodes").json()["count"] == 1
+    assert client_for(world.officer_b).get("/api/v1/exchange/nodes").json()["count"] == 0
+    assert client_for(world.data_admin).get("/api/v1/exchange/alarms").json()["count"] == 1
+    for outsider in (world.officer_b, personas.clerk_b):
+        assert client_for(outsider).get("/api/v1/exchange/alarms").json()["count"] == 0
+        assert "donghu-ss1" not in _html(client_for(outsider).get("/exchange/nodes/"))

@@ -3,8 +3,8 @@ elements with their one source, collected rows, two exchange nodes with a signed
 demo citizen, requests in several states, demands, a dispute, quality checks, open datasets.
 
 Everything goes through the exchange's actions. Each step looks its objects up first, so
-loading twice changes nothing. The two demo nodes' keys are derived from a public seed so
-that `python manage.py exchange_node demo-config var/exchange` can run them: demo only.
+loading twice changes nothing. The two demo nodes' keys are derived from a public seed
+(`demo_key`), so the bench and a curious reader can run them as processes: demo only.
 """
 
 from __future__ import annotations
