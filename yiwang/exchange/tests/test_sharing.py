@@ -274,3 +274,37 @@ def test_revoked_authorisation_is_revoked_with_a_reason(world) -> None:
         actor=world.police_officer, authorisation=grant, reason="发现超范围使用"
     )
     assert revoked.status == AuthorisationStatus.REVOKED
+
+
+@pytest.mark.django_db
+def test_demands_and_disputes_past_their_deadline_are_alarmed(world, on) -> None:
+    on(WED_30_SEP)
+    demand = actions.post_demand(
+        actor=world.consumer_officer, department=world.city.dept_a2, title="户籍信息",
+        description="核验申请人户籍", keywords="户籍",
+    )  # fmt: skip
+    assigned = actions.assign_demand(actor=world.data_admin, demand=demand, provider=world.police)
+    # 10 WD from Wed 30 Sep: 8, 9, 10 (调休), 12–16, 19, 20 October.
+    assert assigned.due_date == dt.date(2026, 10, 20)
+    dispute = actions.raise_dispute(
+        actor=world.consumer_officer, resource=world.population.resource, item_code="csrq",
+        description="出生日期有误",
+    )  # fmt: skip
+    assert dispute.due_date == dt.date(2026, 10, 13) and dispute.source_department == world.police
+    kinds = [a.kind for a in actions.raise_overdue_alarms(today=dt.date(2026, 10, 14))]
+    assert AlarmKind.DISPUTE_OVERDUE in kinds and AlarmKind.DEMAND_OVERDUE not in kinds
+    kinds = [a.kind for a in actions.raise_overdue_alarms(today=dt.date(2026, 10, 21))]
+    assert kinds == [AlarmKind.DEMAND_OVERDUE]
+    # Publishing the linked resource fulfils the need and resolves its alarm.
+    draft = actions.create_resource(
+        actor=world.police_officer, provider=world.police, category="1", subject_code="01",
+        section_code="003", fields={"name": "户籍信息", "sharing_type": "1",
+                                    "sharing_methods": ["api"]},
+        items=[{"code": "xm", "name": "姓名"}],
+    )  # fmt: skip
+    actions.fulfil_demand(actor=world.police_officer, demand=demand, resource=draft.resource)
+    actions.publish_resource_version(actor=world.data_admin, version=draft)
+    demand.refresh_from_db()
+    assert demand.status == "fulfilled"
+    alarm = ExchangeAlarm.objects.get(kind=AlarmKind.DEMAND_OVERDUE)
+    assert alarm.resolved_at is not None
