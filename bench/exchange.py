@@ -106,7 +106,7 @@ def _prepare(folder: Path, url: str) -> dict[str, object]:
     }
 
 
-def _in_process_rate(setup: dict[str, object]) -> float:
+def _in_process_rate(setup: dict[str, object]) -> tuple[float, float]:
     """Both nodes' logic in this process, the provider reached without HTTP."""
     from yiwang.exchange.models import Node
     from yiwang.exchange.runtime import NodeRuntime
@@ -132,7 +132,15 @@ def _in_process_rate(setup: dict[str, object]) -> float:
         if not result.ok:
             raise RuntimeError(result.code)
 
-    return _time_calls(one, 2.0)[0]
+    return _time_calls(one, 2.0)[0], _cpu_ms(one, 50)
+
+
+def _cpu_ms(call: object, count: int = 200) -> float:
+    """CPU milliseconds per call in this process (less sensitive to a busy machine)."""
+    start = time.process_time()
+    for _ in range(count):
+        call()  # type: ignore[operator]
+    return (time.process_time() - start) * 1000 / count
 
 
 def _time_calls(call: object, seconds: float) -> tuple[float, int]:
@@ -178,7 +186,8 @@ def run() -> None:
             protocol.verify(public, message, protocol.sign(key, message))
 
         crypto = rate(sign_and_verify, seconds=1.0)
-        in_process = _in_process_rate(setup)
+        in_process, in_process_cpu = _in_process_rate(setup)
+        direct_cpu = _cpu_ms(lambda: records(direct_call), 500)
 
         node_env = {**env, "PYTHONPATH": str(ROOT)}
         with (
@@ -244,6 +253,12 @@ def run() -> None:
                     "calls/s",
                     "empty HTTP round trip",
                     empty_rate,
+                ),
+                Figure(
+                    "CPU per call, both nodes in this process",
+                    in_process_cpu,
+                    "ms",
+                    note=f"direct call {direct_cpu:.2f} ms CPU",
                 ),
                 Figure(
                     "added cost per call (two security servers)",

@@ -42,3 +42,8 @@ def max_period_days() -> int:
 def consumer() -> dict[str, Any]:
     """How the platform reaches its consumer node: {"url": …, "token": …} or {}."""
     return dict(getattr(settings, "YIWANG_EXCHANGE_CONSUMER", {}))
+
+
+def registry_ttl_seconds() -> float:
+    """How long a node may keep a registry row (subsystem, service, node key and status)."""
+    return float(getattr(settings, "YIWANG_EXCHANGE_REGISTRY_TTL_SECONDS", 5))

@@ -15,6 +15,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,6 +182,53 @@ class NodeRuntime:
         self.public_key = node.public_key
         self.transport = transport
         self.timeout = timeout
+        self._registry: dict[tuple[str, str], tuple[float, Any]] = {}
+
+    # --- the registry, cached briefly ------------------------------------------------------
+
+    def _cached(self, kind: str, identity: str, load: Callable[[], Any]) -> Any:
+        """Registry rows change rarely (a new key, a suspension); reading them on every call
+        is most of a call's cost, so a node keeps them for a few seconds (as X-Road nodes keep
+        their global configuration). Authorisations, replays and rates are never cached."""
+        ttl = conf.registry_ttl_seconds()
+        cache = getattr(self, "_registry", None)
+        if cache is None or ttl <= 0:
+            return load()
+        now = time.monotonic()
+        hit = cache.get((kind, identity))
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = load()
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[(kind, identity)] = (now + ttl, value)
+        return value
+
+    def _subsystem(self, identity: str) -> Subsystem | None:
+        found: Subsystem | None = self._cached(
+            "subsystem",
+            identity,
+            lambda: (
+                Subsystem.objects.select_related("node", "department")
+                .filter(identity=identity)
+                .first()
+            ),
+        )
+        return found
+
+    def _service(self, identity: str) -> ExchangeService | None:
+        found: ExchangeService | None = self._cached(
+            "service",
+            identity,
+            lambda: (
+                ExchangeService.objects.select_related(
+                    "resource", "subsystem__node", "subsystem__department"
+                )
+                .filter(identity=identity, is_active=True)
+                .first()
+            ),
+        )
+        return found
 
     # --- consumer end ---------------------------------------------------------------------
 
@@ -197,18 +245,10 @@ class NodeRuntime:
         params: Mapping[str, Any] | None = None,
     ) -> CallResult:
         """Sign and send one request for a client subsystem hosted on this node."""
-        client_sub = (
-            Subsystem.objects.select_related("department")
-            .filter(identity=client, node=self.node)
-            .first()
-        )
-        if client_sub is None:
+        client_sub = self._subsystem(client)
+        if client_sub is None or client_sub.node_id != self.node.pk:
             raise LocalCallError("client_not_hosted", _("调用方子系统未登记在本节点。"), status=400)
-        target = (
-            ExchangeService.objects.select_related("subsystem__node", "subsystem__department")
-            .filter(identity=service, is_active=True)
-            .first()
-        )
+        target = self._service(service)
         if target is None:
             raise LocalCallError("service_unknown", _("服务未登记或已停用。"), status=404)
         provider_node = target.subsystem.node
@@ -274,7 +314,7 @@ class NodeRuntime:
                 outcome=outcome,
                 consumer_department_id=client_sub.department_id,
                 provider_department_id=target.subsystem.department_id,
-                authorisation=Authorisation.objects.filter(number=authorisation).first(),
+                authorisation=Authorisation.objects.filter(number=authorisation).only("pk").first(),
                 resource_id=target.resource_id,
             )
         return result
@@ -408,11 +448,7 @@ class NodeRuntime:
     ) -> dict[str, Any] | None:
         if protocol.body_hash(body) != request.request_hash:
             raise _Refusal(400, "request_hash_mismatch", _("请求体与其摘要不符。"))
-        client = (
-            Subsystem.objects.select_related("node", "department")
-            .filter(identity=request.client)
-            .first()
-        )
+        client = self._subsystem(request.client)
         if client is None:
             raise _Refusal(403, "client_unknown", _("调用方子系统未登记。"))
         context["client"] = client
@@ -423,12 +459,8 @@ class NodeRuntime:
         sent = protocol.parse_timestamp(request.timestamp)
         if abs((clock.now() - sent).total_seconds()) > conf.clock_skew_seconds():
             raise _Refusal(403, "timestamp_out_of_window", _("请求时间与本节点时间相差过大。"))
-        service = (
-            ExchangeService.objects.select_related("resource", "subsystem__department")
-            .filter(identity=request.service, subsystem__node=self.node, is_active=True)
-            .first()
-        )
-        if service is None:
+        service = self._service(request.service)
+        if service is None or service.subsystem.node_id != self.node.pk:
             raise _Refusal(404, "service_unknown", _("本节点不提供该服务。"))
         context["service"] = service
         try:
@@ -479,9 +511,7 @@ class NodeRuntime:
         service: ExchangeService,
         items: list[str],
     ) -> Authorisation:
-        authorisation = (
-            Authorisation.objects.select_for_update().filter(number=request.authorisation).first()
-        )
+        authorisation = Authorisation.objects.filter(number=request.authorisation).first()
         if (
             authorisation is None
             or authorisation.consumer_department_id != client.department_id

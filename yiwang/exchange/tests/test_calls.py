@@ -333,3 +333,19 @@ def test_without_the_ledger_digests_are_kept_and_marked_unanchored(world, mesh, 
     entries = MessageLog.objects.filter(message_id=result.message_id)
     assert entries.count() == 2
     assert all(len(e.digest) == 64 and not e.anchored for e in entries)
+
+
+@pytest.mark.django_db
+def test_a_suspended_consumer_node_is_refused_once_the_registry_is_reread(
+    world, mesh, runtimes, settings
+) -> None:
+    consumer, provider = runtimes
+    load_population(world, world.citizen)
+    grant = authorise_population(world)
+    assert _call(world, mesh, consumer, grant).ok
+    actions.update_node(actor=world.data_admin, node=mesh.consumer_node, status="suspended")
+    # Nodes keep registry rows for YIWANG_EXCHANGE_REGISTRY_TTL_SECONDS (5 s by default).
+    assert _call(world, mesh, consumer, grant).ok
+    settings.YIWANG_EXCHANGE_REGISTRY_TTL_SECONDS = 0
+    result = _call(world, mesh, consumer, grant)
+    assert (result.status, result.code) == (403, "client_node_suspended")
