@@ -321,3 +321,21 @@ def test_nodes_and_alarms_are_scoped(world, mesh, personas) -> None:
     for outsider in (world.officer_b, personas.clerk_b):
         assert client_for(outsider).get("/api/v1/exchange/alarms").json()["count"] == 0
         assert "donghu-ss1" not in _html(client_for(outsider).get("/exchange/nodes/"))
+
+
+@pytest.mark.django_db
+def test_lists_do_not_grow_queries_with_rows(world, django_assert_max_num_queries) -> None:
+    admin = client_for(world.data_admin)
+    request_population(world)
+    admin.get("/api/v1/exchange/requests")  # warm the session and role caches
+    with django_assert_max_num_queries(12) as few:
+        assert admin.get("/api/v1/exchange/requests").json()["count"] == 1
+    for _ in range(5):
+        request_population(world)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert admin.get("/api/v1/exchange/requests").json()["count"] == 6
+    with django_assert_max_num_queries(20) as page:
+        admin.get("/exchange/requests/")
+    request_population(world)
+    with django_assert_max_num_queries(len(page.captured_queries)):
+        admin.get("/exchange/requests/")
