@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-SUITES = ["foundation", "catalog", "cases", "certificates", "ledger", "around"]
+SUITES = ["foundation", "catalog", "cases", "certificates", "ledger", "around", "exchange"]
 
 
 def main(argv: list[str]) -> int:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("appointments/", include("yiwang.appointments.urls")),
     path("ratings/", include("yiwang.ratings.urls")),
     path("notifications/", include("yiwang.notifications.urls")),
+    path("exchange/", include("yiwang.exchange.urls")),
     path("api/v1/", api.urls),
     path("cases/", include("yiwang.cases.urls")),
     path("govstack/registration/", govstack_api.urls),

@@ -40,6 +40,7 @@ def _mount_routers() -> None:
     from yiwang.catalog.api import router as catalog_router
     from yiwang.certificates.api import router as certificates_router
     from yiwang.certificates.api import vc_router
+    from yiwang.exchange.api import router as exchange_router
     from yiwang.identity.api import router as identity_router
     from yiwang.ledger.api import router as ledger_router
     from yiwang.notifications.api import router as notifications_router
@@ -59,6 +60,7 @@ def _mount_routers() -> None:
     api.add_router("/appointments/", appointments_router)
     api.add_router("/ratings/", ratings_router)
     api.add_router("/notifications/", notifications_router)
+    api.add_router("/exchange/", exchange_router)
 
 
 _mount_routers()

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "yiwang.certificates",
     "yiwang.ledger",
     "yiwang.cases",
+    "yiwang.exchange",
     "yiwang.api",
     "yiwang.portal",
     "yiwang.notifications",
@@ -253,3 +254,12 @@ YIWANG_NOTIFY_RATE_LIMITS: dict[str, tuple[int, int]] = {"sms": (5, 3600), "emai
 YIWANG_CASE_UPLOAD_MAX_BYTES = env_int("YIWANG_CASE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 YIWANG_CASE_YELLOW_SHARE = env_int("YIWANG_CASE_YELLOW_PERCENT", 80) / 100
 YIWANG_CASE_POST_VERIFICATION_DAYS = env_int("YIWANG_CASE_POST_VERIFICATION_DAYS", 20)
+# Data exchange: the instance of node identities (X-Road INSTANCE), and how the platform
+# reaches its consumer node ({"url": …, "token": …}; empty: shared-data reuse is off).
+YIWANG_EXCHANGE_INSTANCE = env_str("YIWANG_EXCHANGE_INSTANCE", "CN-JX") or "CN-JX"
+YIWANG_EXCHANGE_CONSUMER: dict[str, str] = {}
+if env_str("YIWANG_EXCHANGE_NODE_URL"):
+    YIWANG_EXCHANGE_CONSUMER = {
+        "url": env_str("YIWANG_EXCHANGE_NODE_URL") or "",
+        "token": env_str("YIWANG_EXCHANGE_NODE_TOKEN") or "",
+    }

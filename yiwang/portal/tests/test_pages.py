@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from conftest import PASSWORD, client_for
 
@@ -35,6 +37,9 @@ def test_english_switch(city) -> None:
     assert '<html lang="en">' in html
     assert "One-stop government services" in html
     assert "简体中文" in html  # the way back
+    # LocaleMiddleware leaves the request's language active in this thread; put Chinese back
+    # so tests that run after this one in the same worker see the default language.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.mark.django_db

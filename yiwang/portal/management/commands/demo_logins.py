@@ -17,6 +17,9 @@ SHOWN = [
     ("donghu.approver", "东湖区审批人员 approver"),
     ("xihu.clerk", "西湖区窗口人员 window clerk (another county)"),
     ("catalog", "事项管理员 catalogue admin"),
+    ("data", "数据管理员 data administrator (exchange)"),
+    ("gongan.data", "公安局数据专员 provider's data officer"),
+    ("donghu.data", "东湖区市场监管局数据专员 consumer's data officer"),
     ("supervisor", "效能监督员 supervisor"),
     ("admin", "系统管理员 system admin"),
 ]

@@ -1,0 +1,87 @@
+"""The write path of the exchange: every change goes through one of these actions."""
+
+from yiwang.exchange.actions.alarms import raise_overdue_alarms
+from yiwang.exchange.actions.catalogue import (
+    create_resource,
+    new_resource_draft,
+    publish_resource_version,
+    register_data_element,
+    retire_resource_version,
+    update_resource_draft,
+)
+from yiwang.exchange.actions.demands import (
+    answer_dispute,
+    assign_demand,
+    close_demand,
+    fulfil_demand,
+    match_demand,
+    post_demand,
+    raise_dispute,
+)
+from yiwang.exchange.actions.nodes import (
+    load_records,
+    log_message,
+    record_heartbeat,
+    register_node,
+    register_service,
+    register_subsystem,
+    update_node,
+)
+from yiwang.exchange.actions.quality import (
+    add_quality_rule,
+    count_download,
+    publish_dataset,
+    resolve_quality_issue,
+    run_quality_check,
+    withdraw_dataset,
+)
+from yiwang.exchange.actions.sharing import (
+    coordinate,
+    escalate_to_coordination,
+    object_to_refusal,
+    resubmit_sharing_request,
+    review_as_provider,
+    review_compliance,
+    revoke_authorisation,
+    submit_sharing_request,
+    withdraw_sharing_request,
+)
+
+__all__ = [
+    "add_quality_rule",
+    "answer_dispute",
+    "assign_demand",
+    "close_demand",
+    "coordinate",
+    "count_download",
+    "create_resource",
+    "escalate_to_coordination",
+    "fulfil_demand",
+    "load_records",
+    "log_message",
+    "match_demand",
+    "new_resource_draft",
+    "object_to_refusal",
+    "post_demand",
+    "publish_dataset",
+    "publish_resource_version",
+    "raise_dispute",
+    "raise_overdue_alarms",
+    "record_heartbeat",
+    "register_data_element",
+    "register_node",
+    "register_service",
+    "register_subsystem",
+    "resolve_quality_issue",
+    "resubmit_sharing_request",
+    "retire_resource_version",
+    "review_as_provider",
+    "review_compliance",
+    "revoke_authorisation",
+    "run_quality_check",
+    "submit_sharing_request",
+    "update_node",
+    "update_resource_draft",
+    "withdraw_dataset",
+    "withdraw_sharing_request",
+]
