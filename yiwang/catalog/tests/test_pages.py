@@ -357,3 +357,22 @@ def test_guide_and_search_in_english_and_elder_mode(published_task) -> None:
     assert "No need to hand in: fetched automatically" in html
     search_html = html_of(client.get("/services/", {"q": "我要开餐馆"}))
     assert "1 item found" in search_html
+
+
+@pytest.mark.django_db
+def test_lists_do_not_query_per_row(
+    city, personas, search_catalogue, django_assert_max_num_queries
+):
+    """Search results, browsing and the console list cost the same with 8 rows as with 1."""
+    admin = client_for(personas.catalog_admin)
+    admin.get("/catalog/console/")  # warm the session and role caches
+    with django_assert_max_num_queries(12):
+        assert (
+            len(re.findall(r"/services/item/", html_of(Client().get("/services/", {"q": "开"}))))
+            >= 5
+        )
+    with django_assert_max_num_queries(12):
+        html = html_of(Client().get("/services/", {"region": city.county_a.code}))
+        assert html.count("/services/item/") >= 6
+    with django_assert_max_num_queries(12):
+        assert html_of(admin.get("/catalog/console/")).count("/catalog/console/task/") == 8
