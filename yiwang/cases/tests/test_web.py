@@ -185,3 +185,12 @@ def test_commitment_verification_from_the_case_page(personas, staff, version) ->
         "verify_commitment"
         not in client_for(staff.reviewer).get(f"/cases/{case.pk}/").content.decode()
     )
+
+
+def test_pages_in_english(personas, staff, submitted) -> None:
+    clerk = client_for(staff.clerk)
+    clerk.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = clerk.get("/cases/workbench/?queue=all").content.decode()
+    assert "Case workbench" in html and "Submitted (awaiting receipt)" in html
+    html = clerk.get(f"/cases/{submitted.pk}/").content.decode()
+    assert "Timeline" in html and "Receipt" in html
