@@ -25,9 +25,12 @@ class ApplyForm(forms.Form):
         self, *args: Any, materials: list[Any], companies: list[Any] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", str(_("本人")))] + [(str(c.pk), c.name) for c in companies or []]
-        self.fields["applicant"].choices = choices
-        if not companies:
+        if companies:
+            choices = [("", str(_("本人")))] + [(str(c.pk), c.name) for c in companies]
+            self.fields["applicant"] = forms.ChoiceField(
+                label=_("申请人"), required=False, choices=choices
+            )
+        else:
             del self.fields["applicant"]
         for material in materials:
             reusable = material.source_type in REUSABLE_SOURCES
