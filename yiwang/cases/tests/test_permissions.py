@@ -35,7 +35,7 @@ def _pdf() -> io.BytesIO:
 
 # (label, state, method, url, body, expected per persona in PERSONAS order)
 # Pages answer anonymous visitors with a redirect to log in (302); the API with 401.
-MATRIX = [
+MATRIX: list[tuple[Any, ...]] = [
     ("page detail", "accepted", "get", "/cases/{case}/", None, [200, 404, 200, 404, 404, 302]),
     ("page file", "accepted", "get", "/cases/{case}/materials/{row}/file/", None,
      [200, 404, 200, 404, 404, 302]),
