@@ -19,8 +19,19 @@ class ApplyForm(forms.Form):
     )
     address = forms.CharField(label=_("通讯地址（可不填）"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, materials: list[Any], **kwargs: Any) -> None:
+    applicant = forms.ChoiceField(label=_("申请人"), required=False)
+
+    def __init__(
+        self, *args: Any, materials: list[Any], companies: list[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if companies:
+            choices = [("", str(_("本人")))] + [(str(c.pk), c.name) for c in companies]
+            self.fields["applicant"] = forms.ChoiceField(
+                label=_("申请人"), required=False, choices=choices
+            )
+        else:
+            del self.fields["applicant"]
         for material in materials:
             reusable = material.source_type in REUSABLE_SOURCES
             help_text = str(material.accept_stand or "")

@@ -36,6 +36,7 @@ from yiwang.core import idempotency
 from yiwang.core.errors import DomainError
 from yiwang.core.web import login_required_page, staff_required
 from yiwang.core.workdays import local_date
+from yiwang.identity.models import LegalPerson
 from yiwang.regions.permissions import roles_of
 from yiwang.regions.queries import departments_for_user, staff_of
 
@@ -360,7 +361,12 @@ def apply(request: HttpRequest, version_id: int) -> HttpResponse:
     """申请: the form for a published item; a hidden one-time key makes a double click harmless."""
     version = get_published_version(version_id)
     materials = list(version.materials.all())
-    form = ApplyForm(request.POST or None, request.FILES or None, materials=materials)
+    companies = list(
+        LegalPerson.objects.filter(pk__in=queries.applicant_legal_person_ids(request.user))
+    )
+    form = ApplyForm(
+        request.POST or None, request.FILES or None, materials=materials, companies=companies
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -392,11 +398,16 @@ def _submit_from_form(
         if file:
             uploads[material.pk] = check_upload(file.name or "file", file)
     cleaned = form.cleaned_data
+    company_id = cleaned.get("applicant") or ""
+    company = (
+        LegalPerson.objects.filter(pk=int(company_id)).first() if company_id.isdigit() else None
+    )
 
     def operation() -> tuple[int, dict[str, Any]]:
         case = actions.submit_case(
             actor=request.user,
             version_id=version_id,
+            legal_person=company,
             project_name=cleaned["project_name"],
             uploads=uploads,
             contact_mobile=cleaned["contact_mobile"],
@@ -410,6 +421,7 @@ def _submit_from_form(
         key=request.POST.get("submission_key", "")[:128] or None,
         payload={
             "version": version_id,
+            "applicant": company_id,
             "files": {k: v.sha256 for k, v in uploads.items()},
             "project_name": cleaned["project_name"],
         },

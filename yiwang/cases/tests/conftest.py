@@ -58,6 +58,15 @@ def _media(tmp_path: Any, settings: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _chinese_first() -> Any:
+    """Messages are asserted in Chinese; a page test in English must not leak into the next."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 @pytest.fixture
 def staff(city: Any) -> CaseStaff:
     return CaseStaff(

@@ -168,6 +168,9 @@ def test_documents_need_a_login_and_cannot_be_borrowed(client, personas, version
     handle.name = "a.pdf"
     assert client.post(f"{BASE}/documents", {"file": handle}).status_code == 401
     url = _upload(client_for(personas.citizen), 1)
+    path = url.replace("http://testserver", "")
+    assert client_for(personas.other_citizen).get(path).status_code == 404
+    assert client.get(path).status_code == 401
     body = {"applicantId": personas.other_citizen.username, "documentUrls": [url]}
     answer = client_for(personas.other_citizen).post(
         f"{BASE}/services/{service_id(version.pk)}/applications",

@@ -16,6 +16,7 @@ from conftest import client_for
 from yiwang.cases import actions
 from yiwang.cases.tests.conftest import PDF, at, submit
 
+MEDIATOR = {"HTTP_INFORMATION_MEDIATOR_CLIENT": "eGovStack/GOV/90000009/matrix"}
 PERSONAS = [
     "applicant",
     "other_citizen",
@@ -34,7 +35,7 @@ def _pdf() -> io.BytesIO:
 
 # (label, state, method, url, body, expected per persona in PERSONAS order)
 # Pages answer anonymous visitors with a redirect to log in (302); the API with 401.
-MATRIX = [
+MATRIX: list[tuple[Any, ...]] = [
     ("page detail", "accepted", "get", "/cases/{case}/", None, [200, 404, 200, 404, 404, 302]),
     ("page file", "accepted", "get", "/cases/{case}/materials/{row}/file/", None,
      [200, 404, 200, 404, 404, 302]),
@@ -73,6 +74,17 @@ MATRIX = [
      [201, 404, 403, 404, 404, 401]),
     ("api withdraw", "submitted", "json", "/api/v1/cases/{case}/transitions",
      {"action": "withdraw"}, [200, 404, 403, 404, 404, 401]),
+    # The GovStack face (tasks are staff work: applicants see none of them).
+    ("gs application", "accepted", "get", "/govstack/registration/applications/{uuid}", None,
+     [200, 404, 200, 404, 404, 401]),
+    ("gs applications", "accepted", "get", "/govstack/registration/applications", None,
+     [200, 200, 200, 200, 200, 401]),
+    ("gs tasks", "received", "get", "/govstack/registration/tasks", None,
+     [200, 200, 200, 200, 200, 401]),
+    ("gs task", "received", "get", "/govstack/registration/tasks/{uuid}:{status}", None,
+     [404, 404, 200, 404, 404, 401]),
+    ("gs complete", "received", "json", "/govstack/registration/tasks/{uuid}:{status}/complete",
+     {"data": {}}, [404, 404, 200, 404, 404, 401]),
 ]  # fmt: skip
 
 
@@ -102,14 +114,17 @@ def test_permission_matrix(personas, staff, version, label, state, method, url, 
         "clerk_other_county": personas.clerk_b,
         "anonymous": None,
     }
-    target = url.format(case=case.pk, row=row.pk, version=version.pk, material=row.material_id)
+    target = url.format(
+        case=case.pk, row=row.pk, version=version.pk, material=row.material_id, uuid=case.uuid,
+        status=case.status,
+    )  # fmt: skip
     for persona in ORDER:
         want = expected[PERSONAS.index(persona)]
         client = client_for(users[persona])
         if method == "get":
-            answer = client.get(target)
+            answer = client.get(target, **MEDIATOR)
         elif method == "json":
-            answer = client.post(target, body, content_type="application/json")
+            answer = client.post(target, body, content_type="application/json", **MEDIATOR)
         else:
             data: dict[str, Any] = {"file": _pdf()} if body == "file" else {
                 k: (v.format(version=version.pk) if isinstance(v, str) else v)
@@ -122,6 +137,9 @@ def test_permission_matrix(personas, staff, version, label, state, method, url, 
         if label == "api list" and persona in {"other_citizen", "clerk_other_dept",
                                                "clerk_other_county"}:  # fmt: skip
             assert answer.json()["count"] == 0
+        if label in {"gs applications", "gs tasks"} and want == 200:
+            sees = persona in ({"applicant", "clerk"} if label == "gs applications" else {"clerk"})
+            assert bool(answer.json()) == sees, (label, persona)
         if label in {"page workbench", "page mine"} and want == 200:
             shown = str(case.project_no) in answer.content.decode()
             assert shown == (persona in {"applicant", "clerk"}), (label, persona)

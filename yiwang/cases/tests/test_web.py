@@ -13,6 +13,7 @@ from conftest import client_for
 from yiwang.cases import actions
 from yiwang.cases.models import Case
 from yiwang.cases.tests.conftest import PDF, at, materials_of, submit
+from yiwang.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +186,45 @@ def test_commitment_verification_from_the_case_page(personas, staff, version) ->
         "verify_commitment"
         not in client_for(staff.reviewer).get(f"/cases/{case.pk}/").content.decode()
     )
+
+
+def test_pages_in_english(personas, staff, submitted) -> None:
+    clerk = client_for(staff.clerk)
+    clerk.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = clerk.get("/cases/workbench/?queue=all").content.decode()
+    assert "Case workbench" in html and "Submitted (awaiting receipt)" in html
+    html = clerk.get(f"/cases/{submitted.pk}/").content.decode()
+    assert "Timeline" in html and "Receipt" in html
+
+
+def test_operator_applies_for_the_enterprise(personas, staff, city, version) -> None:
+    from yiwang.core.actors import SYSTEM
+    from yiwang.identity import actions as identity_actions
+    from yiwang.portal.demo.city import uscc_for
+
+    company = identity_actions.register_legal_person(
+        actor=SYSTEM, name="南昌面馆有限公司", uscc=uscc_for("91360102", 77), applicant_type="2",
+        legal_representative="张伟", region=city.county_a,
+    )  # fmt: skip
+    identity_actions.authorise_operator(
+        actor=SYSTEM, legal_person=company, user=personas.citizen, scopes=["apply"]
+    )
+    citizen = client_for(personas.citizen)
+    assert "南昌面馆有限公司" in citizen.get(f"/cases/apply/{version.pk}/").content.decode()
+    body = {**_apply_body(version, "co-1"), "applicant": str(company.pk)}
+    assert citizen.post(f"/cases/apply/{version.pk}/", body).status_code == 302
+    case = Case.objects.get()
+    assert (case.applicant_legal_person, case.applyer_type, case.applyer_page_code) == (
+        company,
+        "2",
+        company.uscc,
+    )
+    # Another citizen is offered no company; a forged field is ignored (applies as themself)…
+    other = client_for(personas.other_citizen)
+    body = {**_apply_body(version, "co-2"), "applicant": str(company.pk)}
+    assert other.post(f"/cases/apply/{version.pk}/", body).status_code == 302
+    assert Case.objects.filter(applicant_legal_person=company).count() == 1
+    # … and the action itself refuses to act for a company without the operator's mandate.
+    with pytest.raises(DomainError) as refused:
+        submit(personas.other_citizen, version, legal_person=company)
+    assert refused.value.status == 403
