@@ -11,7 +11,7 @@ from yiwang.cases import actions
 from yiwang.cases.choices import CaseStatus
 from yiwang.cases.models import OutboxEvent
 from yiwang.cases.outbox import deliver_pending, registered_consumers
-from yiwang.cases.tests.conftest import at, submit
+from yiwang.cases.tests.conftest import at, pdf, submit
 from yiwang.catalog.tests.conftest import make_published_task
 from yiwang.core.actors import SYSTEM
 from yiwang.core.errors import DomainError
@@ -117,3 +117,53 @@ def test_a_granted_case_issues_its_certificate(personas, staff, city) -> None:
     assert certificate.holder_person == personas.citizen.person
     assert case.result.result_cetr_no == certificate.identifier
     assert certificate.face_data == {"category": "肢体", "level": "三级"}
+
+
+def test_the_service_guide_leads_to_the_application_form(personas, version) -> None:
+    from conftest import client_for
+
+    guide = client_for(None).get(f"/services/item/{version.task.task_code}/").content.decode()
+    assert f'href="/cases/apply/{version.pk}/"' in guide
+    form = client_for(personas.citizen).get(f"/cases/apply/{version.pk}/")
+    assert form.status_code == 200 and version.task_name in form.content.decode()
+
+
+def test_a_held_certificate_spares_the_upload(personas, city, version) -> None:
+    """免提交: the company holds a valid 营业执照, so its operator uploads only the form."""
+    from yiwang.certificates import actions as certificate_actions
+    from yiwang.certificates.models import CertificateUse
+    from yiwang.certificates.tests.conftest import make_types
+    from yiwang.identity import actions as identity_actions
+    from yiwang.portal.demo.city import uscc_for
+
+    business, _food, _disability = make_types()
+    certificate_actions.create_issuer_key(actor=SYSTEM, department=city.dept_a2)
+    company = identity_actions.register_legal_person(
+        actor=SYSTEM,
+        name="南昌赣香餐饮管理有限公司",
+        uscc=uscc_for("91360102", 300_001),
+        applicant_type="2",
+        legal_representative="罗斌",
+        region=city.county_a,
+    )
+    identity_actions.authorise_operator(
+        actor=SYSTEM, legal_person=company, user=personas.citizen, scopes=["apply", "certificates"]
+    )
+    licence = certificate_actions.issue_certificate(
+        actor=SYSTEM,
+        certificate_type=business,
+        holder=company,
+        issuer=city.dept_a2,
+        face={"legal_representative": "罗斌", "scope": "餐饮服务"},
+    )
+    form_only = {m.pk: pdf("申请书.pdf") for m in version.materials.filter(source_type="1")}
+    assert len(form_only) == 1  # nothing uploaded for the 营业执照
+    case = submit(personas.citizen, version, at(2026, 11, 2, 9), uploads=form_only,
+                  legal_person=company)  # fmt: skip
+    reused = case.materials.get(material_name="营业执照")
+    assert reused.reuse_source == "certificate" and reused.reuse_reference == licence.identifier
+    assert not reused.file
+    assert CertificateUse.objects.filter(certificate=licence).exists()  # the holder sees it
+    # Another company's operator, holding nothing, must upload it.
+    with pytest.raises(DomainError):
+        submit(personas.other_citizen, version, at(2026, 11, 2, 9), uploads=form_only)
