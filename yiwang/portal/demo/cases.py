@@ -325,6 +325,12 @@ def load(now: dt.datetime | None = None, county_codes: list[str] | None = None) 
             departments[kind] = department
             desks[spec[1]] = (_published(department, county, spec), _desk(county, department, kind), department)  # fmt: skip  # noqa: E501
         names = [s[1] for s in ITEMS if s[3].get("project_type") != "1" and s[1] in desks]
+        # The named demo log-ins (donghu.*, xihu.*) work at the 行政审批局 of the first two
+        # districts: that department gets every scenario there, so each of their queues shows
+        # cases; the other counties spread the scenarios over their departments.
+        named_desks = c_index < 2
+        if named_desks:
+            names = [n for n in names if desks[n][2].name.endswith("行政审批局")] or names
         immediate = "个体工商户设立登记" if "个体工商户设立登记" in desks else None
         if not names:
             continue
@@ -332,7 +338,8 @@ def load(now: dt.datetime | None = None, county_codes: list[str] | None = None) 
             if scenario == "immediate" and immediate is None:
                 continue
             if immediate and (
-                scenario == "immediate" or (s_index % 3 == 0 and scenario in FOR_IMMEDIATE)
+                scenario == "immediate"
+                or (not named_desks and s_index % 3 == 0 and scenario in FOR_IMMEDIATE)
             ):
                 item = immediate
             else:

@@ -22,6 +22,9 @@ def test_demo_cases_cover_every_state_and_are_audited(personas, city, settings, 
     assert created == len(cases.SCENARIOS)
     states = set(Case.objects.values_list("status", flat=True))
     assert states == set(CaseStatus.values)
+    # The named demo clerks of 东湖区 work at its 行政审批局: their intake queue is not empty.
+    approvals = Case.objects.filter(task_version__task__department__name="东湖区行政审批局")
+    assert approvals.filter(status__in=["submitted", "received"]).count() >= 2
     warnings = dict(Case.objects.values_list("warning_level").annotate(n=Count("id")))
     assert warnings.get("red", 0) >= 2 and warnings.get("yellow", 0) >= 1
     assert CaseEscalation.objects.exists()
