@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.identity.choices import ApplicantType
+
 
 class TaskType(models.TextChoices):
     """事项类型 (national codes)."""
@@ -44,16 +46,8 @@ class DeptType(models.TextChoices):
     ENTRUSTED = "3", _("受委托组织")
 
 
-class ServiceObject(models.TextChoices):
-    """服务对象."""
-
-    NATURAL_PERSON = "1", _("自然人")
-    ENTERPRISE = "2", _("企业法人")
-    PUBLIC_INSTITUTION = "3", _("事业法人")
-    SOCIAL_ORGANISATION = "4", _("社会组织法人")
-    NON_LEGAL_ENTERPRISE = "5", _("非法人企业")
-    GOVERNMENT_BODY = "6", _("行政机关")
-    OTHER_ORGANISATION = "9", _("其他组织")
+# 服务对象 uses the same national 1–9 code set as the applicant type (申请人类型).
+ServiceObject = ApplicantType
 
 
 class LimitUnit(models.TextChoices):

@@ -7,22 +7,11 @@ from typing import Any
 from yiwang.core.actors import is_system
 from yiwang.regions.choices import Role
 from yiwang.regions.models import Department
-from yiwang.regions.permissions import has_role
-from yiwang.regions.queries import staff_of
+from yiwang.regions.permissions import has_role, serves_department
 
 BILLING_ROLES = (Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN)
 REFUND_ROLES = (Role.APPROVER, Role.DEPARTMENT_ADMIN)
 FINANCE_ROLES = (Role.DEPARTMENT_ADMIN, Role.SUPERVISOR, Role.SYSTEM_ADMIN)
-
-
-def serves_department(user: Any, department: Department) -> bool:
-    """Staff of `department`, or staff over its region without a department restriction."""
-    staff = staff_of(user)
-    if staff is None:
-        return False
-    if staff.department_id == department.pk:
-        return True
-    return not staff.department_only and staff.jurisdiction.contains(department.region)
 
 
 def may_bill(user: Any, department: Department) -> bool:

@@ -9,20 +9,10 @@ from yiwang.ratings import machine
 from yiwang.ratings.models import PoorRatingTicket
 from yiwang.regions.choices import Role
 from yiwang.regions.models import Department
-from yiwang.regions.permissions import has_role
+from yiwang.regions.permissions import has_role, serves_department
 from yiwang.regions.queries import staff_of
 
 HANDLER_ROLES = (Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN)
-
-
-def serves_department(user: Any, department: Department) -> bool:
-    """Staff of `department`, or staff over its region without a department restriction."""
-    staff = staff_of(user)
-    if staff is None:
-        return False
-    if staff.department_id == department.pk:
-        return True
-    return not staff.department_only and staff.jurisdiction.contains(department.region)
 
 
 def is_supervisor_of(user: Any, department: Department) -> bool:

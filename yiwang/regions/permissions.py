@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from yiwang.regions.choices import Role
-from yiwang.regions.models import Region
+from yiwang.regions.models import Department, Region
 from yiwang.regions.queries import staff_of
 
 
@@ -30,3 +30,13 @@ def within_jurisdiction(user: Any, region: Region) -> bool:
     """True if `region` lies in the user's jurisdiction."""
     staff = staff_of(user)
     return staff is not None and staff.jurisdiction.contains(region)
+
+
+def serves_department(user: Any, department: Department) -> bool:
+    """Staff of `department`, or staff over its region without a department restriction."""
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if staff.department_id == department.pk:
+        return True
+    return not staff.department_only and staff.jurisdiction.contains(department.region)
