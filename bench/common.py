@@ -65,6 +65,9 @@ def bench_env(database_url: str) -> dict[str, str]:
         "YIWANG_LOOKUP_KEY": secrets.token_urlsafe(48),
         "YIWANG_FIELD_KEYS": json.dumps({"1": key}),
         "YIWANG_SECURE_COOKIES": "false",
+        # The demo city's sample payments go through the sandbox cashier, which production
+        # settings switch off unless asked; a bench on loopback is a demo city.
+        "YIWANG_PAYMENT_SANDBOX": "true",
         "DATABASE_URL": database_url,
         "PYTHONPATH": str(ROOT),
     }
