@@ -28,7 +28,8 @@ from yiwang.cases.models import Case, OutboxDelivery, OutboxEvent
 
 logger = logging.getLogger(__name__)
 
-Consumer = Callable[[OutboxEvent], None]
+# What a consumer returns is ignored; delivery only needs it not to raise.
+Consumer = Callable[[OutboxEvent], object]
 _consumers: dict[str, Consumer] = {}
 BATCH = 200
 

@@ -1,14 +1,11 @@
-"""Glue to the cases app (another branch): tell the applicant about their case's progress.
+"""Notifications plugged into cases: tell the applicant about their case's progress.
 
-At merge, `register()` (called from NotificationsConfig.ready) finds
-`yiwang.cases.outbox.register_consumer` and registers `notify_case_event`; until then it
-does nothing. The handler is called by the cases outbox task once per event.
+`register()` (called from NotificationsConfig.ready) makes `notify_case_event` a consumer of
+the cases outbox, which calls it once per event.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from typing import Any
 
@@ -64,12 +61,8 @@ def notify_case_event(event: Any) -> None:
     )
 
 
-def register() -> bool:
-    """Register with the cases outbox when it is installed; True if registered."""
-    if importlib.util.find_spec("yiwang.cases") is None:
-        return False
-    if importlib.util.find_spec("yiwang.cases.outbox") is None:
-        return False
-    outbox = importlib.import_module("yiwang.cases.outbox")
-    outbox.register_consumer(CONSUMER_NAME, notify_case_event)
-    return True
+def register() -> None:
+    """Consume every case event from the cases outbox."""
+    from yiwang.cases.outbox import register_consumer
+
+    register_consumer(CONSUMER_NAME, notify_case_event)

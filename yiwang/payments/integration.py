@@ -1,17 +1,14 @@
-"""Glue to the cases app (another branch): the case waits for payment.
+"""Payments plugged into cases: the case waits for payment.
 
-At merge, `register()` (called from PaymentsConfig.ready) finds
-- `yiwang.cases.gates.register_gate` and registers `fees_gate` for "before_delivery": a case
-  whose item charges fees cannot leave for delivery until an order of it is paid;
-- `yiwang.cases.outbox.register_consumer` and registers `bill_decided_case`: when a case is
-  DECIDED and its item has fee projects, the applicant receives a fee order.
-Until cases is merged, both functions are complete and tested by calling them directly.
+`register()` (called from PaymentsConfig.ready) registers
+- `fees_gate` for "before_delivery": a case whose item charges fees cannot leave for
+  delivery until an order of it is paid;
+- `bill_decided_case` as an outbox consumer: when a case is DECIDED and its item has fee
+  projects, the applicant receives a fee order.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from typing import Any
 
@@ -88,17 +85,10 @@ def bill_decided_case(event: Any) -> None:
     ensure_order(case)
 
 
-def register() -> bool:
-    """Register the gate and the consumer when the cases app is installed."""
-    if importlib.util.find_spec("yiwang.cases") is None:
-        return False
-    registered = False
-    if importlib.util.find_spec("yiwang.cases.gates") is not None:
-        gates = importlib.import_module("yiwang.cases.gates")
-        gates.register_gate(GATE_STAGE, fees_gate)
-        registered = True
-    if importlib.util.find_spec("yiwang.cases.outbox") is not None:
-        outbox = importlib.import_module("yiwang.cases.outbox")
-        outbox.register_consumer(CONSUMER_NAME, bill_decided_case)
-        registered = True
-    return registered
+def register() -> None:
+    """Hold delivery while fees are unpaid, and bill cases when they are decided."""
+    from yiwang.cases.gates import register_gate
+    from yiwang.cases.outbox import register_consumer
+
+    register_gate(GATE_STAGE, fees_gate)
+    register_consumer(CONSUMER_NAME, bill_decided_case)

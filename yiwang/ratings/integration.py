@@ -1,7 +1,7 @@
-"""Glue to the cases app (another branch) and to payments: open touchpoints for rating.
+"""Ratings plugged into cases and payments: open touchpoints for rating.
 
-At merge, `register()` (called from RatingsConfig.ready) finds
-`yiwang.cases.outbox.register_consumer` and registers `invite_from_case_event`, which opens
+`register()` (called from RatingsConfig.ready) makes `invite_from_case_event` an outbox
+consumer of cases; it opens
 the touchpoints a case passes through for rating: 申报 when it is submitted, 补正 when a
 correction is handed in, 签收 and the case as a whole when it completes. A poor rating of
 any of them opens a ticket for the case's department (谁办理、谁负责).
@@ -9,8 +9,6 @@ any of them opens a ticket for the case's department (谁办理、谁负责).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
 from yiwang.core.actors import SYSTEM
@@ -69,12 +67,8 @@ def invite_payment_rating(order: Any) -> RatingInvitation:
     )
 
 
-def register() -> bool:
-    """Register with the cases outbox when it is installed; True if registered."""
-    if importlib.util.find_spec("yiwang.cases") is None:
-        return False
-    if importlib.util.find_spec("yiwang.cases.outbox") is None:
-        return False
-    outbox = importlib.import_module("yiwang.cases.outbox")
-    outbox.register_consumer(CONSUMER_NAME, invite_from_case_event)
-    return True
+def register() -> None:
+    """Consume every case event from the cases outbox."""
+    from yiwang.cases.outbox import register_consumer
+
+    register_consumer(CONSUMER_NAME, invite_from_case_event)
