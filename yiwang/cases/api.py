@@ -15,9 +15,9 @@ from ninja import Form, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from yiwang.api.schemas import ErrorOut
-from yiwang.cases import actions, clock, dispatch, queries
+from yiwang.cases import actions, clock, crossarea, dispatch, queries
 from yiwang.cases.choices import ApplyType
-from yiwang.cases.models import Case, CaseMaterial, CaseProcess, CaseReviewTask
+from yiwang.cases.models import Case, CaseHandoff, CaseMaterial, CaseProcess, CaseReviewTask
 from yiwang.cases.notices import available_notices, render_notice
 from yiwang.cases.uploads import CheckedFile, check_upload
 from yiwang.core import idempotency
@@ -97,6 +97,7 @@ class ProcessOut(Schema):
     event_start_time: dt.datetime
     event_end_time: dt.datetime
     handle_user_name: str
+    handle_department: str
     handle_explain: str
     from_status: str
     to_status: str
@@ -146,9 +147,30 @@ class ClockOut(Schema):
     paused: bool
 
 
+class HandoffOut(Schema):
+    """跨域通办: a 代收 hand-off (hall → implementing department) or a 多地联办 part."""
+
+    mode: str
+    stage: str
+    stage_label: str
+    from_department: str
+    to_department: str
+    received_at: dt.datetime
+    checked_at: dt.datetime | None
+    forwarded_at: dt.datetime | None
+    arrived_at: dt.datetime | None
+    result_returned_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    channel: str
+    tracking_no: str
+    return_to_hall: bool
+
+
 class CaseDetailOut(CaseFields):
     """A case with everything about it (built as a plain dict by detail_body)."""
 
+    handling_mode: str
+    handoffs: list[HandoffOut]
     form_data: dict[str, Any]
     correction_items: list[dict[str, Any]]
     processes: list[ProcessOut]
@@ -182,6 +204,12 @@ class TransitionIn(Schema):
         "withdraw",
         "terminate",
         "verify_commitment",
+        "proxy_check",
+        "proxy_return",
+        "proxy_forward",
+        "return_result",
+        "hall_handover",
+        "assign_joint",
     ]
     row_version: int | None = None
     reason: str = ""
@@ -198,6 +226,10 @@ class TransitionIn(Schema):
     duration_explain: str = ""
     result: str = ""
     method: str = "window"
+    channel: str = ""
+    tracking_no: str = ""
+    department_id: int | None = None
+    step_name: str = ""
 
 
 class CheckIn(Schema):
@@ -214,6 +246,8 @@ def detail_body(user: Any, case: Case) -> dict[str, Any]:
     )
     body = CaseOut.from_orm(case).model_dump()
     body.update(
+        handling_mode=crossarea.mode_of(case, data["handoffs"]),
+        handoffs=[_handoff(h) for h in data["handoffs"]],
         form_data=case.form_data,
         correction_items=case.correction_items,
         processes=[_process(p) for p in data["processes"]],
@@ -238,8 +272,26 @@ def detail_body(user: Any, case: Case) -> dict[str, Any]:
 
 def _process(row: CaseProcess) -> dict[str, Any]:
     fields = ProcessOut.model_fields
-    body = {name: getattr(row, name) for name in fields if name != "event_label"}
-    return {**body, "event_label": str(row.get_event_name_display())}
+    computed = {"event_label", "handle_department"}
+    body = {name: getattr(row, name) for name in fields if name not in computed}
+    department = row.handle_department.name if row.handle_department else ""
+    return {
+        **body,
+        "event_label": str(row.get_event_name_display()),
+        "handle_department": department,
+    }
+
+
+def _handoff(row: CaseHandoff) -> dict[str, Any]:
+    fields = HandoffOut.model_fields
+    computed = {"stage_label", "from_department", "to_department"}
+    body = {name: getattr(row, name) for name in fields if name not in computed}
+    return {
+        **body,
+        "stage_label": str(row.get_stage_display()),
+        "from_department": row.from_department.name,
+        "to_department": row.to_department.name,
+    }
 
 
 def _task(row: CaseReviewTask) -> dict[str, Any]:
@@ -354,6 +406,72 @@ def submit_case(
         scope="cases.submit",
         key=request.headers.get(idempotency.HEADER),
         payload=payload,
+        operation=operation,
+    )
+    response = JsonResponse(outcome.body, status=outcome.status_code)
+    if outcome.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.post(
+    "/proxy-receipts",
+    response={201: CaseOut, **ERRORS, 422: ErrorOut},
+    operation_id="receive_case_on_behalf",
+)
+def receive_case_on_behalf(
+    request: HttpRequest,
+    version_id: Form[int],
+    applicant_document_number: Form[str],
+    applicant_document_type: Form[str] = "111",
+    project_name: Form[str] = "",
+    contact_mobile: Form[str] = "",
+    address: Form[str] = "",
+    return_to_hall: Form[bool] = False,
+) -> HttpResponse:
+    """异地代收代办 (multipart): a window clerk registers an application brought to this hall
+    for an item another department implements; files as `material_<id>` fields.
+
+    Accepts an Idempotency-Key header: a retry answers the first case and creates nothing.
+    """
+    from yiwang.cases.actions.crossarea import receiving_hall
+    from yiwang.identity.actions import find_person
+
+    files = uploads_from(request)
+
+    def operation() -> tuple[int, dict[str, Any]]:
+        receiving_hall(request.user)  # refuse outsiders before revealing who is registered
+        person = find_person(applicant_document_type, applicant_document_number)
+        if person is None:
+            raise DomainError(
+                "applicant_not_found",
+                _("未找到该证件号码的实名注册申请人。"),
+                field="applicant_document_number",
+                status=404,
+            )
+        case = actions.receive_on_behalf(
+            actor=request.user,
+            version_id=version_id,
+            person=person,
+            uploads=files,
+            project_name=project_name,
+            contact_mobile=contact_mobile,
+            address=address,
+            return_to_hall=return_to_hall,
+        )
+        return 201, CaseOut.from_orm(case).model_dump(mode="json")
+
+    outcome = idempotency.run_once(
+        actor=request.user,
+        scope="cases.proxy_receive",
+        key=request.headers.get(idempotency.HEADER),
+        payload={
+            "version_id": version_id,
+            "applicant": [applicant_document_type, applicant_document_number],
+            "project_name": project_name,
+            "return_to_hall": return_to_hall,
+            "files": {str(k): v.sha256 for k, v in sorted(files.items())},
+        },
         operation=operation,
     )
     response = JsonResponse(outcome.body, status=outcome.status_code)

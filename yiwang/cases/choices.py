@@ -65,6 +65,14 @@ class EventName(models.TextChoices):
     DEEMED_ACCEPT = "20", _("视为受理")
     CHECK_MATERIAL = "21", _("材料核验")
     SUPPLY_MATERIAL = "22", _("材料补交")
+    # 跨域通办 (DOMAIN §3.10): the receiving hall's 代收 steps and the hand-back of the result.
+    PROXY_RECEIVE = "23", _("代收收件")
+    PROXY_CHECK = "24", _("形式审查")
+    PROXY_FORWARD = "25", _("材料转递")
+    PROXY_RETURN = "26", _("代收退回")
+    RESULT_RETURN = "27", _("结果回传")
+    HALL_HANDOVER = "28", _("代收窗口送达")
+    JOINT_ASSIGN = "29", _("多地联办分派")
 
 
 class ApplyType(models.TextChoices):
@@ -165,3 +173,31 @@ class NoticeKind(models.TextChoices):
     CORRECTION = "correction", _("补正告知书")
     NOT_ACCEPTED = "not_accepted", _("不予受理通知书")
     COMPLETION = "completion", _("办结通知书")
+
+
+class HandoffMode(models.TextChoices):
+    """跨域通办 mode (DOMAIN §3.10)."""
+
+    ONLINE = "online", _("全程网办")
+    PROXY = "proxy", _("异地代收代办")
+    JOINT = "joint", _("多地联办")
+
+
+class HandoffStage(models.TextChoices):
+    """Where a hand-off between the receiving and the implementing side stands."""
+
+    RECEIVED = "received", _("已代收")
+    CHECKED = "checked", _("已形式审查")
+    FORWARDED = "forwarded", _("已转递")
+    ARRIVED = "arrived", _("属地已收件")
+    RETURNING = "returning", _("结果已回传代收窗口")
+    DELIVERED = "delivered", _("代收窗口已送达")
+    RETURNED = "returned", _("已退回申请人")
+    ASSIGNED = "assigned", _("已分派联办")
+
+
+class HandoffChannel(models.TextChoices):
+    """How the checked materials travel to the implementing department."""
+
+    ELECTRONIC = "electronic", _("电子流转")
+    POST = "post", _("寄递")

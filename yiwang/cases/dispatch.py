@@ -35,7 +35,15 @@ TRANSITION_NAMES = (
     "withdraw",
     "terminate",
     "verify_commitment",
+    # 跨域通办 (actions/crossarea.py)
+    "proxy_check",
+    "proxy_return",
+    "proxy_forward",
+    "return_result",
+    "hall_handover",
+    "assign_joint",
 )
+CROSS_AREA_NAMES = frozenset(TRANSITION_NAMES[-6:])
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -68,6 +76,8 @@ def perform(actor: Any, case: Case, name: str, data: Mapping[str, Any]) -> Case:
     """Run the named transition with the fields it takes from `data`."""
     if name not in TRANSITION_NAMES:
         raise DomainError("transition_unknown", _("未知的操作。"), field="action")
+    if name in CROSS_AREA_NAMES:
+        return _perform_cross_area(actor, case, name, data)
     if name == "submit":
         return actions.submit_draft(actor=actor, case=case)
     if name == "receive":
@@ -157,6 +167,37 @@ def perform(actor: Any, case: Case, name: str, data: Mapping[str, Any]) -> Case:
     return actions.terminate_case(actor=actor, case=case, reason=_text(data, "reason"))
 
 
+def _perform_cross_area(actor: Any, case: Case, name: str, data: Mapping[str, Any]) -> Case:
+    if name == "proxy_check":
+        return actions.proxy_check(actor=actor, case=case, explain=_text(data, "explain"))
+    if name == "proxy_return":
+        return actions.proxy_return(actor=actor, case=case, reason=_text(data, "reason"))
+    if name == "proxy_forward":
+        return actions.proxy_forward(
+            actor=actor,
+            case=case,
+            channel=_text(data, "channel"),
+            tracking_no=_text(data, "tracking_no")[:40],
+            explain=_text(data, "explain"),
+        )
+    if name == "return_result":
+        return actions.return_result(actor=actor, case=case, explain=_text(data, "explain"))
+    if name == "hall_handover":
+        return actions.hall_handover(actor=actor, case=case, explain=_text(data, "explain"))
+    raw = _text(data, "department_id")
+    department = Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if department is None:
+        raise DomainError("department_unknown", _("联办部门不存在。"), field="department_id")
+    actions.assign_joint_part(
+        actor=actor,
+        case=case,
+        department=department,
+        step_name=_text(data, "step_name"),
+        explain=_text(data, "explain"),
+    )
+    return Case.objects.select_related(*LIST_RELATED).get(pk=case.pk)
+
+
 def allowed_for(actor: Any, case: Case) -> list[str]:
     """The transitions this actor may start on the case now (for buttons and the API)."""
     from yiwang.cases import workflow
@@ -165,7 +206,7 @@ def allowed_for(actor: Any, case: Case) -> list[str]:
     facts = actions.facts_for(case)
     names = []
     for transition in workflow.available(facts):
-        if transition.name == "deem_accept":
+        if transition.name in {"deem_accept", "proxy_receive"}:
             continue
         if transition.name == "review":
             tasks = case.review_tasks.filter(kind="review", done_at__isnull=True)

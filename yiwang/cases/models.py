@@ -20,6 +20,9 @@ from yiwang.cases.choices import (
     DeliveryMethod,
     EventName,
     GetType,
+    HandoffChannel,
+    HandoffMode,
+    HandoffStage,
     MaterialState,
     PauseKind,
     ReviewKind,
@@ -164,6 +167,16 @@ class CaseProcess(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     handle_user_name = models.CharField(_("办理人"), max_length=60)
+    # Which side did the step (跨域通办: the receiving hall and the implementing department
+    # both record 过程信息 on one timeline); empty for the applicant and the system.
+    handle_department = models.ForeignKey(
+        "regions.Department",
+        verbose_name=_("办理部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     handle_explain = models.TextField(_("办理意见"), blank=True)
     remark = models.TextField(_("备注"), blank=True)
     from_status = models.CharField(max_length=24, choices=CaseStatus.choices)
@@ -318,6 +331,56 @@ class CaseReviewTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.step_name}"
+
+
+class CaseHandoff(models.Model):
+    """跨域通办 hand-off: 代收 (receiving hall → implementing department) or a 联办 part.
+
+    For 异地代收代办 `from_department` is the hall that took the materials (the case's
+    accepting department) and `to_department` the implementing one; for 多地联办 it is the
+    implementing department handing a part to a department elsewhere. 全程网办 needs no row.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="handoffs")
+    mode = models.CharField(_("通办模式"), max_length=8, choices=HandoffMode.choices)
+    stage = models.CharField(_("环节"), max_length=12, choices=HandoffStage.choices)
+    from_department = models.ForeignKey(
+        "regions.Department",
+        verbose_name=_("转出部门"),
+        on_delete=models.PROTECT,
+        related_name="handoffs_out",
+    )
+    to_department = models.ForeignKey(
+        "regions.Department",
+        verbose_name=_("接收部门"),
+        on_delete=models.PROTECT,
+        related_name="handoffs_in",
+    )
+    received_at = models.DateTimeField(_("代收时间"))
+    checked_at = models.DateTimeField(_("形式审查时间"), null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("转递时间"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("属地收件时间"), null=True, blank=True)
+    result_returned_at = models.DateTimeField(_("结果回传时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("代收窗口送达时间"), null=True, blank=True)
+    channel = models.CharField(
+        _("转递方式"), max_length=12, choices=HandoffChannel.choices, blank=True
+    )
+    tracking_no = models.CharField(_("寄递单号"), max_length=40, blank=True)
+    return_to_hall = models.BooleanField(_("结果回代收窗口领取"), default=False)
+
+    class Meta:
+        verbose_name = _("通办流转")
+        verbose_name_plural = _("通办流转")
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "mode", "to_department"], name="handoff_once_per_side"
+            )
+        ]
+        indexes = [models.Index(fields=["from_department", "stage"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.mode} {self.stage}"
 
 
 class CaseEscalation(models.Model):

@@ -12,6 +12,7 @@ from yiwang.regions.queries import staff_of
 
 if TYPE_CHECKING:
     from yiwang.cases.models import Case, CaseReviewTask
+    from yiwang.regions.models import Department
 
 
 def is_applicant_side(user: Any, case: Case) -> bool:
@@ -27,16 +28,30 @@ def is_applicant_side(user: Any, case: Case) -> bool:
 
 
 def staff_covers(user: Any, case: Case) -> bool:
-    """The case lies in the staff member's jurisdiction (implementing or accepting side)."""
+    """The case's implementing department lies in the staff member's jurisdiction.
+
+    Acceptance, review, decision and delivery belong to the implementing side. When another
+    department's hall received the case (跨域通办), that side sees the case (queries.py) and
+    acts only as `proxy_clerk` through `serves_receiving_hall`.
+    """
+    return _serves(user, case.implementing_department)
+
+
+def serves_receiving_hall(user: Any, case: Case) -> bool:
+    """The staff member works for the hall that received the case on the implementing
+    department's behalf (异地代收代办)."""
+    if case.accepting_department_id == case.implementing_department_id:
+        return False
+    return _serves(user, case.accepting_department)
+
+
+def _serves(user: Any, department: Department) -> bool:
     staff = staff_of(user)
     if staff is None:
         return False
-    sides = [case.implementing_department, case.accepting_department]
-    for department in sides:
-        in_area = staff.jurisdiction.contains(department.region)
-        if in_area and (not staff.department_only or staff.department_id == department.pk):
-            return True
-    return False
+    if not staff.jurisdiction.contains(department.region):
+        return False
+    return not staff.department_only or staff.department_id == department.pk
 
 
 def may_review(user: Any, task: CaseReviewTask) -> bool:
@@ -55,4 +70,6 @@ def may_perform(user: Any, case: Case, performer: str) -> bool:
         return is_system(user)
     if performer == "applicant":
         return is_applicant_side(user, case)
+    if performer == "proxy_clerk":
+        return has_role(user, "window_clerk") and serves_receiving_hall(user, case)  # type: ignore[arg-type]
     return has_role(user, performer) and staff_covers(user, case)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from yiwang.cases import crossarea
 from yiwang.cases.choices import PAUSED_STATUSES, TERMINAL_STATUSES, CaseStatus, ReviewKind
 from yiwang.cases.models import Case, CaseMaterial, CaseReviewTask
 from yiwang.catalog.choices import ProjectType
@@ -16,7 +17,7 @@ from yiwang.identity.models import Operator
 from yiwang.regions.models import Department, Staff
 from yiwang.regions.queries import staff_of
 
-QUEUES = ("receive", "review", "decide", "deliver", "overdue", "paused", "all")
+QUEUES = ("receive", "review", "decide", "deliver", "overdue", "paused", "proxy", "all")
 MAX_JOINT_IDS = 5000
 _OPEN = [s for s in CaseStatus.values if s not in TERMINAL_STATUSES and s != CaseStatus.DRAFT]
 QUEUE_STATUSES: dict[str, list[str] | None] = {
@@ -26,6 +27,8 @@ QUEUE_STATUSES: dict[str, list[str] | None] = {
     "deliver": [CaseStatus.DECIDED, CaseStatus.CERT_ISSUING, CaseStatus.DELIVERING],
     "overdue": _OPEN,
     "paused": sorted(PAUSED_STATUSES),
+    # 跨域通办: what this hall received on others' behalf and must forward or hand over.
+    "proxy": crossarea.PROXY_QUEUE_STATUSES,
     "all": None,
 }
 LIST_RELATED = ("task_version", "implementing_department", "accepting_department")
@@ -151,8 +154,14 @@ def queue_for_user(
         cases = cases.filter(warning_level="red").exclude(status__in=TERMINAL_STATUSES)
     elif name == "paused":
         cases = cases.filter(status__in=PAUSED_STATUSES)
+    elif name == "proxy":
+        cases = cases.filter(crossarea.proxy_queue_filter(staff))
     elif name != "all":
         raise NotFound()
+    if name not in {"all", "proxy", "review"}:
+        # 跨域通办: a case still at another hall, or one this hall only received on the
+        # implementing department's behalf, is nobody's work in these queues here.
+        cases = cases.exclude(crossarea.not_yours_to_work(staff))
     cases = apply_filters(cases, filters or {})
     if name == "all":
         return cases.order_by("-id")
@@ -192,12 +201,15 @@ def detail(case: Case) -> dict[str, Any]:
     """Everything a case page shows, in a fixed number of queries."""
     return {
         "processes": list(
-            case.processes.select_related("handle_user").order_by("event_end_time", "id")
+            case.processes.select_related("handle_user", "handle_department").order_by(
+                "event_end_time", "id"
+            )
         ),
         "materials": list(case.materials.select_related("material")),
         "review_tasks": list(case.review_tasks.select_related("department")),
         "pauses": list(case.pauses.all()),
         "special_procedures": list(case.special_procedures.all()),
         "escalations": list(case.escalations.all()),
+        "handoffs": crossarea.handoffs_for(case),
         "result": getattr(case, "result", None) if hasattr(case, "result") else None,
     }

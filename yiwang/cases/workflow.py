@@ -20,6 +20,9 @@ SYSTEM = "system"
 WINDOW_CLERK = "window_clerk"
 REVIEWER = "reviewer"
 APPROVER = "approver"
+# 跨域通办: a window clerk of the hall that received the case on behalf of the implementing
+# department (the case's accepting department when a 代收 hand-off exists).
+PROXY_CLERK = "proxy_clerk"
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,71 @@ TRANSITIONS: dict[str, Transition] = {
             _("撤回"),
         ),
         _t("terminate", _("终止办理"), OPEN, S.TERMINATED, {APPROVER}, E.TERMINATE, _("终止")),
+        # 跨域通办 (DOMAIN §3.10): 代收 → 形式审查 → 转递 → 属地收件 (the ordinary "receive"),
+        # and the result handed back through the receiving hall; 多地联办 parts.
+        _t(
+            "proxy_receive",
+            _("代收收件"),
+            {S.DRAFT},
+            S.SUBMITTED,
+            {PROXY_CLERK},
+            E.PROXY_RECEIVE,
+            _("代收收件"),
+        ),
+        _t(
+            "proxy_check",
+            _("形式审查"),
+            {S.SUBMITTED},
+            None,
+            {PROXY_CLERK},
+            E.PROXY_CHECK,
+            _("代收形式审查"),
+        ),
+        _t(
+            "proxy_return",
+            _("代收退回"),
+            {S.SUBMITTED},
+            S.RETURNED,
+            {PROXY_CLERK},
+            E.PROXY_RETURN,
+            _("代收形式审查"),
+        ),
+        _t(
+            "proxy_forward",
+            _("转递材料"),
+            {S.SUBMITTED},
+            None,
+            {PROXY_CLERK},
+            E.PROXY_FORWARD,
+            _("材料转递"),
+        ),
+        _t(
+            "return_result",
+            _("结果回传代收窗口"),
+            {S.DECIDED, S.CERT_ISSUING},
+            S.DELIVERING,
+            {WINDOW_CLERK},
+            E.RESULT_RETURN,
+            _("送达"),
+        ),
+        _t(
+            "hall_handover",
+            _("代收窗口送达"),
+            {S.DELIVERING},
+            S.COMPLETED,
+            {PROXY_CLERK},
+            E.HALL_HANDOVER,
+            _("办结"),
+        ),
+        _t(
+            "assign_joint",
+            _("分派多地联办"),
+            {S.ACCEPTED, S.IN_REVIEW},
+            None,
+            {WINDOW_CLERK, APPROVER},
+            E.JOINT_ASSIGN,
+            _("多地联办"),
+        ),
     ]
 }
 
@@ -217,6 +285,10 @@ class CaseFacts:
     correction_requested: bool = False
     extended: bool = False
     deferred_outstanding: int = 0
+    # 跨域通办: the 代收 hand-off's stage ("" when the case has none), and whether the result
+    # goes back to the receiving hall.
+    handoff_stage: str = ""
+    return_to_hall: bool = False
 
 
 def can(transition_name: str, facts: CaseFacts) -> bool:
@@ -263,13 +335,77 @@ def can_complete(facts: CaseFacts) -> bool:
     return True
 
 
+def can_receive(facts: CaseFacts) -> bool:
+    """A 代收 case reaches the implementing side only once the hall has forwarded it."""
+    return facts.handoff_stage in {"", "forwarded"}
+
+
+def can_return_case(facts: CaseFacts) -> bool:
+    """While the materials lie at the receiving hall, only that hall sends them back."""
+    return not (facts.status == S.SUBMITTED and facts.handoff_stage in {"received", "checked"})
+
+
+def can_proxy_check(facts: CaseFacts) -> bool:
+    return facts.handoff_stage == "received"
+
+
+def can_proxy_return(facts: CaseFacts) -> bool:
+    return facts.handoff_stage in {"received", "checked"}
+
+
+def can_proxy_forward(facts: CaseFacts) -> bool:
+    return facts.handoff_stage == "checked"
+
+
+def can_return_result(facts: CaseFacts) -> bool:
+    """The applicant chose to collect the result at the receiving hall."""
+    return facts.return_to_hall and facts.handoff_stage == "arrived" and can_start_delivery(facts)
+
+
+def can_start_delivery_here(facts: CaseFacts) -> bool:
+    """A result promised back to the receiving hall is not delivered by the implementing side."""
+    return not facts.return_to_hall and can_start_delivery(facts)
+
+
+def can_complete_here(facts: CaseFacts) -> bool:
+    """A result on its way back to the receiving hall is completed there (hall_handover)."""
+    if facts.handoff_stage == "returning":
+        return False
+    if facts.return_to_hall and facts.status == S.DECIDED:
+        return False
+    return can_complete(facts)
+
+
+def can_hall_handover(facts: CaseFacts) -> bool:
+    return facts.handoff_stage == "returning"
+
+
+def can_proxy_receive(facts: CaseFacts) -> bool:
+    """Only `receive_on_behalf` registers a case at another hall (never a draft's button)."""
+    return False
+
+
+def can_assign_joint(facts: CaseFacts) -> bool:
+    """A 即办件 has no review to share; the action checks the item's 通办 area."""
+    return not facts.is_immediate
+
+
 _EXTRA = {
+    "receive": can_receive,
+    "return_case": can_return_case,
     "request_correction": can_request_correction,
     "decide": can_decide,
     "extend": can_extend,
     "issue_result": can_issue_result,
-    "start_delivery": can_start_delivery,
-    "complete": can_complete,
+    "start_delivery": can_start_delivery_here,
+    "complete": can_complete_here,
+    "proxy_receive": can_proxy_receive,
+    "proxy_check": can_proxy_check,
+    "proxy_return": can_proxy_return,
+    "proxy_forward": can_proxy_forward,
+    "return_result": can_return_result,
+    "hall_handover": can_hall_handover,
+    "assign_joint": can_assign_joint,
 }
 
 

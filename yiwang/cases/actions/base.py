@@ -39,6 +39,7 @@ from yiwang.catalog.models import Material, TaskVersion
 from yiwang.core import audit
 from yiwang.core.actors import is_system
 from yiwang.core.errors import NotFound, PermissionDenied
+from yiwang.regions.queries import staff_of
 
 USCC_PAGE_TYPE = "001"  # 证件类型 for a unified social credit code (local code set)
 MAX_FORM_BYTES = 64 * 1024
@@ -85,8 +86,11 @@ def _lock(case: Case) -> Case:
 
 def facts_for(case: Case) -> workflow.CaseFacts:
     """The workflow's view of a case (a few small queries)."""
+    from yiwang.cases.crossarea import proxy_of
+
     version = case.task_version
     result = CaseResult.objects.filter(case=case).values_list("result_type", flat=True).first()
+    proxy = proxy_of(case)
     return workflow.CaseFacts(
         status=case.status,
         is_immediate=version.project_type == ProjectType.IMMEDIATE,
@@ -97,6 +101,8 @@ def facts_for(case: Case) -> workflow.CaseFacts:
         correction_requested=case.correction_requested_at is not None,
         extended=case.extension_days > 0,
         deferred_outstanding=case.materials.filter(state=MaterialState.DEFERRED).count(),
+        handoff_stage=proxy.stage if proxy else "",
+        return_to_hall=bool(proxy and proxy.return_to_hall),
     )
 
 
@@ -181,10 +187,17 @@ def _process(
         event_end_time=now,
         handle_user=_user(actor),
         handle_user_name=_user_name(actor),
+        handle_department=_department_of(actor),
         handle_explain=explain,
         from_status=before,
         to_status=case.status,
     )
+
+
+def _department_of(actor: Any) -> Any:
+    """The acting staff member's department: which side did the step (跨域通办)."""
+    staff = staff_of(actor)
+    return staff.department if staff is not None else None
 
 
 def _side_effect(

@@ -236,9 +236,17 @@ def receive_case(
     """预审通过 / 窗口收件: starts the 5-working-day clock for a correction notice (§32)."""
     now = _now(now)
     locked = _begin(actor, case, "receive")
-    locked.received_at = now
+    # 跨域通办 (actions/crossarea.py): a 代收 case's clocks start when its materials arrived.
+    from yiwang.cases.actions.crossarea import record_arrival
+
+    arrived = record_arrival(locked, now)
+    locked.received_at = arrived or now
     staff = getattr(actor, "staff", None)
-    if isinstance(staff, Staff) and staff.department_id != locked.implementing_department_id:
+    if (
+        arrived is None
+        and isinstance(staff, Staff)
+        and staff.department_id != locked.implementing_department_id
+    ):
         # 跨域通办: the hall that takes the materials is the accepting side.
         locked.accepting_department = staff.department
     return _finish(actor, locked, "receive", now, explain=explain)
