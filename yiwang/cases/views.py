@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiwang.cases import actions, clock, dispatch, queries
+from yiwang.cases import actions, clock, crossarea, dispatch, queries
 from yiwang.cases.api import material_file_response, notice_response
 from yiwang.cases.choices import (
     AcceptanceMode,
@@ -48,6 +48,7 @@ QUEUE_LABELS = {
     "deliver": gettext_lazy("待送达"),
     "overdue": gettext_lazy("已超期"),
     "paused": gettext_lazy("暂停计时"),
+    "proxy": gettext_lazy("代收代办"),
     "all": gettext_lazy("全部"),
 }
 VERIFY_LABEL = gettext_lazy("承诺事项核查")
@@ -86,6 +87,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "warnings": [c for c in WarningLevel.choices if c[0]],
             "query": query,
             "today": timezone.localdate(),
+            "is_window_clerk": "window_clerk" in roles,
         },
     )
 
@@ -101,6 +103,10 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _action_fields(name: str, case: Case, user: Any) -> list[dict[str, Any]]:
+    if name in dispatch.CROSS_AREA_NAMES:
+        from yiwang.cases.crossarea_views import action_fields
+
+        return action_fields(name, case, user)
     text = {"type": "textarea", "required": False}
     needed = {"type": "textarea", "required": True}
     if name in {"return_case", "not_accept", "suspend", "terminate"}:
@@ -239,6 +245,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         **data,
+        "crossarea": crossarea.describe(case, data["handoffs"]),
         "clock": state,
         "is_applicant": applicant,
         "is_staff": staff_of(user) is not None,
