@@ -6,7 +6,16 @@ import importlib
 import platform
 import sys
 
-SUITES = ["foundation", "catalog", "cases", "certificates", "ledger", "around", "exchange"]
+SUITES = [
+    "foundation",
+    "catalog",
+    "cases",
+    "crossarea",
+    "certificates",
+    "ledger",
+    "around",
+    "exchange",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -122,15 +122,24 @@ def staff_department_ids(staff: Staff) -> list[int]:
 def not_yours_to_work(staff: Staff, departments: list[int] | None = None) -> Q:
     """Cases that lie in a role queue's states but are not this staff member's to work on:
 
-    those still at another side's hall (not forwarded yet) and those this staff member only
-    received on behalf (their 代收 queue shows them instead).
+    those still at another side's hall (not forwarded yet), those this staff member only
+    received on behalf (their 代收 queue shows them instead), and results sent back to
+    another hall for hand-over.
     """
     departments = staff_department_ids(staff) if departments is None else departments
     proxy = CaseHandoff.objects.filter(case=OuterRef("pk"), mode=HandoffMode.PROXY)
     only_receiving = proxy.filter(from_department_id__in=departments).exclude(
         to_department_id__in=departments
     )
-    return Q(Exists(proxy.filter(stage__in=AT_HALL))) | Q(Exists(only_receiving))
+    # A result on its way back to another hall is that hall's to hand over.
+    returning_elsewhere = proxy.filter(stage=HandoffStage.RETURNING).exclude(
+        from_department_id__in=departments
+    )
+    return (
+        Q(Exists(proxy.filter(stage__in=AT_HALL)))
+        | Q(Exists(only_receiving))
+        | Q(Exists(returning_elsewhere))
+    )
 
 
 PROXY_QUEUE_STATUSES: list[str] = [CaseStatus.SUBMITTED, CaseStatus.DELIVERING]

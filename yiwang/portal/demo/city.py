@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from importlib import import_module
 
 from stdnum.cn import ric, uscc
 
@@ -357,6 +358,7 @@ def load_city() -> list[DemoLogin]:
     certificates.load(departments)
     # After the catalogue: cases need published items and people.
     cases.load()
+    import_module("yiwang.portal.demo.tongban").load()  # 跨域通办: after the cases' queues
     around.load()
     logins += [DemoLogin(*login) for login in exchange.load()]
     ledger.load()
