@@ -96,6 +96,7 @@ def open_items(hall: Department, text: str) -> list[TaskVersion]:
     """Published items of other departments that this hall may receive applications for."""
     versions = (
         published_versions()
+        .select_related("task__department__region")
         .filter(task__current_version=F("pk"))
         .exclude(task__department=hall)
         .filter(

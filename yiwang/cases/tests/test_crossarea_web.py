@@ -179,3 +179,50 @@ def test_api_local_item_refusal_has_its_code(city: Any, sides: Sides) -> None:
     assert answer.status_code == 409
     assert answer.json()["code"] == "not_open_for_cross_area"
     assert Case.objects.count() == 0
+
+
+def test_joint_part_through_the_api(sides: Sides, version_b: Any) -> None:
+    from yiwang.cases import actions
+
+    case = register(sides, version_b)
+    case = actions.proxy_check(actor=sides.clerk_a, case=case)
+    case = actions.proxy_forward(actor=sides.clerk_a, case=case, channel="electronic")
+    case = actions.receive_case(actor=sides.clerk_b, case=case)
+    case = actions.accept_case(actor=sides.clerk_b, case=case)
+    path = f"/api/v1/cases/{case.pk}/transitions"
+    body = {"action": "assign_joint", "department_id": sides.dept_c2.pk, "step_name": "现场核查"}
+    refused = client_for(sides.clerk_a).post(path, body, content_type="application/json")
+    assert refused.status_code == 403
+    done = client_for(sides.clerk_b).post(path, body, content_type="application/json")
+    assert done.status_code == 200, done.content
+    joint = client_for(sides.reviewer_c2)
+    detail = joint.get(f"/api/v1/cases/{case.pk}").json()
+    assert detail["allowed_actions"] == ["review"]
+    assert [h["to_department"] for h in detail["handoffs"] if h["mode"] == "joint"] == [
+        "青山湖区市场监督管理局"
+    ]
+    reviewed = joint.post(
+        path, {"action": "review", "opinion": "agree"}, content_type="application/json"
+    )
+    assert reviewed.status_code == 200, reviewed.content
+    assert client_for(sides.clerk_c).get(f"/api/v1/cases/{case.pk}").status_code == 404
+    page = client_for(sides.citizen).get(f"/cases/{case.pk}/").content.decode()
+    for department in ("东湖区行政审批局", "西湖区行政审批局", "青山湖区市场监督管理局"):
+        assert department in page
+
+
+def test_proxy_queue_page_queries_do_not_grow_with_rows(sides: Sides, version_b: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hall = client_for(sides.clerk_a)
+    register(sides, version_b)
+    hall.get("/cases/workbench/?queue=proxy")
+    with CaptureQueriesContext(connection) as one:
+        hall.get("/cases/workbench/?queue=proxy")
+    register(sides, version_b)
+    register(sides, version_b)
+    with CaptureQueriesContext(connection) as three:
+        page = hall.get("/cases/workbench/?queue=proxy").content.decode()
+    assert page.count("/cases/") >= 3
+    assert len(three) == len(one)
