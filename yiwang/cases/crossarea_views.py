@@ -171,6 +171,10 @@ class HallForm(forms.Form):
 def hall_register(request: HttpRequest, version_id: int) -> HttpResponse:
     """代收收件: the clerk registers the application; a hidden one-time key makes a retried
     submission answer the first case instead of creating a second one."""
+    try:
+        receiving_hall(request.user)
+    except DomainError as error:
+        return render(request, "cases/hall.html", {"error": error.message}, status=error.status)
     version = get_published_version(version_id)
     materials = list(version.materials.all())
     form = HallForm(request.POST or None, request.FILES or None, materials=materials)

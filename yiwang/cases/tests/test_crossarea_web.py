@@ -104,6 +104,8 @@ def test_hall_page_is_for_window_clerks_only(sides: Sides, version_b: Any) -> No
     assert client_for(sides.citizen).get("/cases/hall/").status_code == 403
     page = client_for(sides.reviewer_b).get("/cases/hall/")
     assert page.status_code == 403
+    form = client_for(sides.reviewer_b).get(f"/cases/hall/{version_b.pk}/")
+    assert form.status_code == 403 and "只有窗口受理人员" in form.content.decode()
 
 
 def test_proxy_queue_and_case_page_in_english(sides: Sides, version_b: Any) -> None:
