@@ -165,3 +165,13 @@ class NoticeKind(models.TextChoices):
     CORRECTION = "correction", _("补正告知书")
     NOT_ACCEPTED = "not_accepted", _("不予受理通知书")
     COMPLETION = "completion", _("办结通知书")
+
+
+class BundleCaseStatus(models.TextChoices):
+    """一件事母件状态, aggregated from its sub-cases (子件)."""
+
+    SUBMITTED = "submitted", _("已提交")
+    IN_PROGRESS = "in_progress", _("办理中")
+    PARTLY_DONE = "partly_done", _("部分办结")
+    COMPLETED = "completed", _("已办结")
+    NOT_PASSED = "not_passed", _("未通过")
