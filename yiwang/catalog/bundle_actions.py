@@ -87,17 +87,13 @@ def _check_members(members: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
         seen.add(code)
         stage = row.get("stage", 1)
         if not isinstance(stage, int) or isinstance(stage, bool) or not 1 <= stage <= MAX_STAGES:
-            raise _invalid(
-                "bundle_stage_invalid", _("阶段应为 1 到 9。"), f"members.{index}.stage"
-            )
+            raise _invalid("bundle_stage_invalid", _("阶段应为 1 到 9。"), f"members.{index}.stage")
         row["task"] = tasks[code]
         row["stage"] = stage
         row["always"] = bool(row.get("always", True))
         row["task_handle_item"] = str(row.get("task_handle_item", ""))[:50]
     if not any(r["always"] for r in rows):
-        raise _invalid(
-            "bundle_members_required", _("一件事至少要有一个必办事项。"), "members"
-        )
+        raise _invalid("bundle_members_required", _("一件事至少要有一个必办事项。"), "members")
     return rows
 
 
@@ -125,9 +121,7 @@ def _check_questions(
             option_code = _slug(option.get("code"), where)
             label = str(option.get("label", "")).strip()
             if not label or option_code in option_codes:
-                raise _invalid(
-                    "situation_option_invalid", _("选项缺少内容或重复。"), where
-                )
+                raise _invalid("situation_option_invalid", _("选项缺少内容或重复。"), where)
             option_codes.add(option_code)
             adds = [str(c) for c in option.get("adds") or []]
             wrong = [c for c in adds if c not in conditional]
@@ -229,7 +223,10 @@ def save_bundle(
         )
         for number, option_row in enumerate(row["options"]):
             option = SituationOption.objects.create(
-                question=question, code=option_row["code"], label=option_row["label"], order_num=number
+                question=question,
+                code=option_row["code"],
+                label=option_row["label"],
+                order_num=number,
             )
             option.adds.set([by_code[c] for c in option_row["adds"]])
     audit.record(

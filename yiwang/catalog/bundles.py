@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog.actions import in_working_days
@@ -144,9 +144,7 @@ def load_bundle(bundle: Bundle) -> BundleData:
     for question in SituationQuestion.objects.filter(bundle=bundle).prefetch_related(
         Prefetch(
             "options",
-            queryset=SituationOption.objects.order_by("order_num", "id").prefetch_related(
-                "adds"
-            ),
+            queryset=SituationOption.objects.order_by("order_num", "id").prefetch_related("adds"),
         )
     ):
         questions.append(
@@ -164,7 +162,7 @@ def load_bundle(bundle: Bundle) -> BundleData:
     return BundleData(bundle, tuple(loaded), tuple(questions), tuple(unavailable))
 
 
-def published_bundles() -> Any:
+def published_bundles() -> QuerySet[Bundle]:
     return (
         Bundle.objects.filter(status=BundleStatus.PUBLISHED)
         .select_related("lead_department", "region")
@@ -297,7 +295,9 @@ def clean_answers(
         question = by_code.get(str(code))
         if question is None:
             raise bad_answers(
-                "situation_question_unknown", _("没有这个情形问题：%(question)s"), question=str(code)[:40]
+                "situation_question_unknown",
+                _("没有这个情形问题：%(question)s"),
+                question=str(code)[:40],
             )
         values = value if isinstance(value, list | tuple) else [value]
         values = [str(v) for v in values if v not in (None, "")]
@@ -502,7 +502,7 @@ def full_plan(data: BundleData) -> Plan:
     chosen = {m.member_id for m in plan.members}
     missing = [m for m in data.members if m.member_id not in chosen]
     if missing:  # options of single-choice questions that exclude each other: take them all
-        members = [m for m in data.members]
+        members = list(data.members)
         plan = Plan(data, answers, members, merge_fields(members), merge_materials(members), [])
     return plan
 
@@ -562,14 +562,17 @@ def clean_form_values(fields: Sequence[Any], data: Mapping[str, Any] | None) -> 
                     params={"label": form_field.label},
                     field=where,
                 )
-        elif form_field.field_type == "choice" and form_field.choices:
-            if text not in form_field.choices:
-                raise DomainError(
-                    "form_field_invalid",
-                    _("「%(label)s」填写不正确。"),
-                    params={"label": form_field.label},
-                    field=where,
-                )
+        elif (
+            form_field.field_type == "choice"
+            and form_field.choices
+            and text not in form_field.choices
+        ):
+            raise DomainError(
+                "form_field_invalid",
+                _("「%(label)s」填写不正确。"),
+                params={"label": form_field.label},
+                field=where,
+            )
         cleaned[form_field.key] = text
     return cleaned
 

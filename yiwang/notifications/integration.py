@@ -57,7 +57,8 @@ def notify_bundle_event(event: Any) -> None:
 
     payload = getattr(event, "payload", None) or {}
     text = BUNDLE_TEXT.get(str(getattr(event, "kind", "")))
-    user = User.objects.filter(pk=payload.get("applicant_user_id")).first()
+    user_id = payload.get("applicant_user_id")
+    user = User.objects.filter(pk=int(user_id)).first() if isinstance(user_id, int) else None
     if text is None or user is None:
         return
     actions.notify(

@@ -31,6 +31,7 @@ from yiwang.cases.actions.intake import (
 )
 from yiwang.cases.choices import TERMINAL_STATUSES, BundleCaseStatus, CaseStatus, Decision
 from yiwang.cases.models import BundleCase, Case, CaseResult
+from yiwang.cases.prefill import prefill_values
 from yiwang.cases.uploads import CheckedFile, StoredFile, store
 from yiwang.catalog.bundles import (
     Plan,
@@ -107,7 +108,10 @@ def submit_bundle(
     bundle = get_published_bundle(bundle_code)
     Bundle.objects.select_for_update().filter(pk=bundle.pk).first()
     plan = plan_for(bundle, answers, complete=True)
-    values = clean_form_values(plan.fields, form_data)
+    # What the applicant left empty is taken from their profile and certificates.
+    holder = applicant.get("applicant_legal_person") or applicant.get("applicant_person")
+    given = {k: v for k, v in dict(form_data or {}).items() if v not in (None, "")}
+    values = clean_form_values(plan.fields, prefill_values(actor, holder, plan.fields) | given)
     uploads = dict(uploads or {})
     asked = {row.identity for row in plan.materials if row.asked}
     unknown = [key for key in uploads if key not in asked]
@@ -310,9 +314,7 @@ def refresh_bundle(
         .select_related("task_version")
         .order_by("bundle_stage", "id")
     )
-    results = dict(
-        CaseResult.objects.filter(case__in=cases).values_list("case_id", "result_type")
-    )
+    results = dict(CaseResult.objects.filter(case__in=cases).values_list("case_id", "result_type"))
     stages = sorted({c.bundle_stage or 1 for c in cases})
     problems: list[str] = []
     for number in stages:
@@ -355,9 +357,7 @@ def refresh_bundle(
             after={"status": parent.status, "at": now.isoformat()},
         )
     if announce:
-        outbox.emit(
-            "bundle.finished", case=None, occurred_at=now, payload=_bundle_payload(parent)
-        )
+        outbox.emit("bundle.finished", case=None, occurred_at=now, payload=_bundle_payload(parent))
     return parent
 
 

@@ -61,8 +61,12 @@ def make_restaurant_bundle(city: Any, code: str = "restaurant") -> Restaurant:
         name="食品经营许可",
         department=department,
         region=county,
-        fields={"anticipate_day": 20, "promise_day": 10, "server_type": ["1", "2"],
-                "limit_scene_num": 1},
+        fields={
+            "anticipate_day": 20,
+            "promise_day": 10,
+            "server_type": ["1", "2"],
+            "limit_scene_num": 1,
+        },
         children={
             "materials": [
                 {"material_name": "食品经营许可申请书", "source_type": "1"},
@@ -93,8 +97,12 @@ def make_restaurant_bundle(city: Any, code: str = "restaurant") -> Restaurant:
                 {"material_name": "经营场所使用证明（复印件）", "source_type": "1"},
             ],
             "form_fields": [
-                {"key": "liquor_kinds", "label": "经营酒类品种", "field_type": "choice",
-                 "choices": ["白酒", "啤酒", "葡萄酒"]},
+                {
+                    "key": "liquor_kinds",
+                    "label": "经营酒类品种",
+                    "field_type": "choice",
+                    "choices": ["白酒", "啤酒", "葡萄酒"],
+                },
             ],
         },
     )
