@@ -1,12 +1,16 @@
 from django.urls import path
 
-from yiwang.cases import views
+from yiwang.cases import bundle_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
     path("mine/", views.mine, name="mine"),
     path("apply/<int:version_id>/", views.apply, name="apply"),
+    path("bundles/", bundle_views.mine, name="bundle_mine"),
+    path("bundles/apply/<slug:code>/", bundle_views.apply, name="bundle_apply"),
+    path("bundles/<int:pk>/", bundle_views.detail, name="bundle_detail"),
+    path("bundles/<int:pk>/notice/", bundle_views.notice, name="bundle_notice"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<str:name>/", views.act, name="act"),
     path("<int:pk>/materials/<int:row>/check/", views.check_material, name="check_material"),

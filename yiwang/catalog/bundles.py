@@ -586,3 +586,23 @@ def limit_days(version: TaskVersion) -> int:
     else:
         days = in_working_days(version.anticipate_day, version.anticipate_type)
     return 0 if days is None else math.ceil(days)
+
+
+ANSWER_PREFIX = "q_"
+
+
+def answers_from(params: Any, data: BundleData) -> dict[str, list[str]]:
+    """Answers from a GET or POST QueryDict: ``q_<question code>`` fields (one or more)."""
+    answers: dict[str, list[str]] = {}
+    for question in data.questions:
+        values = [v for v in params.getlist(ANSWER_PREFIX + question.code) if v]
+        if values:
+            answers[question.code] = values[:MAX_ANSWERS]
+    return answers
+
+
+def answers_query(answers: Mapping[str, Sequence[str]]) -> str:
+    """The answers as a query string (to carry them from the guide to the apply page)."""
+    from urllib.parse import urlencode
+
+    return urlencode([(ANSWER_PREFIX + k, v) for k, values in answers.items() for v in values])

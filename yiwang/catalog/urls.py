@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.catalog import views
+from yiwang.catalog import bundle_views, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("services/departments/", views.departments_page, name="departments"),
     path("services/item/<str:task_code>/", views.guide, name="guide"),
     path("services/version/<int:pk>/", views.guide_version, name="guide_version"),
+    path("services/bundles/", bundle_views.bundle_list, name="bundles"),
+    path("services/bundles/<slug:code>/", bundle_views.bundle_guide, name="bundle"),
     # Console: catalogue administrators.
     path("catalog/console/", views.console, name="console"),
     path("catalog/console/new/", views.task_new, name="task_new"),

@@ -46,8 +46,10 @@ from yiwang.cases.models import (
     CaseReviewTask,
 )
 from yiwang.cases.permissions import is_applicant_side, may_perform
+from yiwang.cases.prefill import prefill_values
 from yiwang.cases.reuse import find_reused
 from yiwang.cases.uploads import CheckedFile
+from yiwang.catalog.bundles import clean_form_values
 from yiwang.catalog.choices import REUSABLE_SOURCES, MaterialSource, ProjectType
 from yiwang.catalog.models import Material, TaskVersion
 from yiwang.catalog.queries import version_for_application
@@ -146,6 +148,13 @@ def submit_case(
     if unknown:
         raise DomainError("material_unknown", _("提交的材料不属于该事项。"), field="materials")
     department = version.task.department
+    data = _check_form(form_data)
+    form_fields = list(version.form_fields.all())
+    if form_fields:
+        # An item with an application form: its fields are checked, empty ones pre-filled.
+        holder = legal_person or applicant.get("applicant_person")
+        given = {k: v for k, v in data.items() if v not in (None, "")}
+        data = clean_form_values(form_fields, prefill_values(actor, holder, form_fields) | given)
     name = (project_name or "").strip() or f"{applicant['applyer_name']}申请{version.task_name}"
     case = Case.objects.create(
         task_version=version,
@@ -161,7 +170,7 @@ def submit_case(
         contact_mobile=(contact_mobile or getattr(actor, "phone", "") or "")[:11],
         address=address[:200],
         zip_code=zip_code[:6],
-        form_data=_check_form(form_data),
+        form_data=data,
         accepting_department=department,
         implementing_department=department,
         created_at=now,
