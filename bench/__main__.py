@@ -6,7 +6,9 @@ import importlib
 import platform
 import sys
 
-SUITES = ["foundation", "catalog", "cases", "certificates", "ledger", "around", "exchange"]
+SUITES = [
+    "foundation", "catalog", "cases", "certificates", "ledger", "around", "exchange", "bundles",
+]  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from yiwang.catalog import queries
+from yiwang.catalog.bundle_actions import publish_bundle, retire_bundle
 from yiwang.catalog.bundles import (
     ANSWER_PREFIX,
     answers_from,
@@ -24,7 +28,8 @@ from yiwang.catalog.bundles import (
     savings,
 )
 from yiwang.catalog.choices import ENTERPRISE_THEMES, PERSON_THEMES, LifeCycle
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import DomainError, NotFound
+from yiwang.core.web import staff_required
 
 
 @require_GET
@@ -69,3 +74,31 @@ def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
         "unavailable": data.unavailable,
     }
     return render(request, "catalog/bundles/guide.html", context, status=status)
+
+
+@staff_required
+@require_GET
+def console_bundles(request: HttpRequest) -> HttpResponse:
+    """一件事管理: every bundle in the jurisdiction, with its members, to publish or retire.
+
+    Definitions are created and edited through PUT /api/v1/catalog/bundles/{code}.
+    """
+    bundles = list(queries.bundles_for_admin(request.user).prefetch_related("members__task"))
+    return render(request, "catalog/console/bundles.html", {"bundles": bundles})
+
+
+@staff_required
+@require_POST
+def console_bundle_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """Publish or retire one bundle; a refusal comes back as a message."""
+    bundle = queries.get_bundle_for_admin(request.user, code)
+    handlers = {"publish": publish_bundle, "retire": retire_bundle}
+    if action not in handlers:
+        raise NotFound()
+    try:
+        handlers[action](actor=request.user, bundle=bundle)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("catalog:console_bundles")

@@ -30,5 +30,11 @@ urlpatterns = [
     path("catalog/console/synonyms/", views.synonyms_page, name="synonyms"),
     path("catalog/console/synonyms/<int:pk>/delete/", views.synonym_delete, name="synonym_delete"),
     path("catalog/console/baselines/", views.baselines_page, name="baselines"),
+    path("catalog/console/bundles/", bundle_views.console_bundles, name="console_bundles"),
+    path(
+        "catalog/console/bundles/<slug:code>/<slug:action>/",
+        bundle_views.console_bundle_action,
+        name="console_bundle_action",
+    ),
     path("catalog/metrics/", views.metrics_page, name="metrics"),
 ]

@@ -348,7 +348,7 @@ def load_people(counties: list[Region]) -> list[DemoLogin]:
 def load_city() -> list[DemoLogin]:
     """Load (or complete) the whole demo city; returns the log-ins worth printing."""
     # Each domain's demo module imports this one for the city, so they are imported here.
-    from yiwang.portal.demo import around, cases, catalog, certificates, exchange, ledger
+    from yiwang.portal.demo import around, bundles, cases, catalog, certificates, exchange, ledger
 
     city, counties = load_regions()
     departments = load_departments(city, counties)
@@ -357,6 +357,7 @@ def load_city() -> list[DemoLogin]:
     certificates.load(departments)
     # After the catalogue: cases need published items and people.
     cases.load()
+    bundles.load(counties)
     around.load()
     logins += [DemoLogin(*login) for login in exchange.load()]
     ledger.load()
