@@ -15,6 +15,7 @@ SUITES = [
     "ledger",
     "around",
     "exchange",
+    "bundles",
 ]
 
 

@@ -37,6 +37,7 @@ def ping(request: HttpRequest) -> dict[str, str]:
 def _mount_routers() -> None:
     from yiwang.appointments.api import router as appointments_router
     from yiwang.cases.api import router as cases_router
+    from yiwang.cases.bundle_api import router as bundles_router
     from yiwang.catalog.api import router as catalog_router
     from yiwang.certificates.api import router as certificates_router
     from yiwang.certificates.api import vc_router
@@ -49,6 +50,7 @@ def _mount_routers() -> None:
     from yiwang.regions.api import router as regions_router
 
     api.add_router("/cases/", cases_router)
+    api.add_router("/bundles/", bundles_router)
     api.add_router("/identity/", identity_router)
     api.add_router("/ledger/", ledger_router)
     api.add_router("/regions/", regions_router)

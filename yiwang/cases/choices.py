@@ -201,3 +201,11 @@ class HandoffChannel(models.TextChoices):
 
     ELECTRONIC = "electronic", _("电子流转")
     POST = "post", _("寄递")
+class BundleCaseStatus(models.TextChoices):
+    """一件事母件状态, aggregated from its sub-cases (子件)."""
+
+    SUBMITTED = "submitted", _("已提交")
+    IN_PROGRESS = "in_progress", _("办理中")
+    PARTLY_DONE = "partly_done", _("部分办结")
+    COMPLETED = "completed", _("已办结")
+    NOT_PASSED = "not_passed", _("未通过")

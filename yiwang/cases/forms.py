@@ -22,9 +22,18 @@ class ApplyForm(forms.Form):
     applicant = forms.ChoiceField(label=_("申请人"), required=False)
 
     def __init__(
-        self, *args: Any, materials: list[Any], companies: list[Any] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        materials: list[Any],
+        companies: list[Any] | None = None,
+        form_fields: list[Any] | None = None,
+        prefilled: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The item's own application form (申请表), pre-filled from profile and certificates.
+        for spec in form_fields or []:
+            self.fields[f"f_{spec.key}"] = form_field_for(spec, (prefilled or {}).get(spec.key))
         if companies:
             choices = [("", str(_("本人")))] + [(str(c.pk), c.name) for c in companies]
             self.fields["applicant"] = forms.ChoiceField(
@@ -43,3 +52,31 @@ class ApplyForm(forms.Form):
                 help_text=help_text,
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
             )
+
+
+def form_field_for(spec: Any, initial: str | None = None) -> forms.Field:
+    """A Django form field for an item's (or a bundle's merged) application-form field."""
+    common: dict[str, Any] = {
+        "label": spec.label,
+        # A pre-filled field may be left as it is: the action fills it from the same source.
+        "required": bool(spec.required) and not initial,
+        "help_text": spec.help_text,
+        "initial": initial,
+    }
+    if spec.field_type == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if spec.field_type == "number":
+        return forms.DecimalField(max_digits=21, decimal_places=6, **common)
+    if spec.field_type == "choice" and spec.choices:
+        choices = [("", "—")] + [(c, c) for c in spec.choices]
+        return forms.ChoiceField(choices=choices, **common)
+    return forms.CharField(max_length=500, **common)
+
+
+def form_values(cleaned: dict[str, Any]) -> dict[str, str]:
+    """The application-form part (f_<key> fields) of a cleaned form, as strings."""
+    values = {}
+    for name, value in cleaned.items():
+        if name.startswith("f_") and value not in (None, ""):
+            values[name[2:]] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return values

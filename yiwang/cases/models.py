@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.cases.choices import (
     AcceptanceMode,
     ApplyType,
+    BundleCaseStatus,
     CaseStatus,
     Decision,
     DeliveryMethod,
@@ -132,6 +133,16 @@ class Case(models.Model):
     closing_reason = models.TextField(_("退件、撤回或终止理由"), blank=True)
     # The one-time correction notice (一次性告知), as told: [{material_id, name, reason}].
     correction_items = models.JSONField(_("补正事项"), default=list, blank=True)
+    # 一件事: the parent (母件) this sub-case belongs to, and its orchestration stage.
+    bundle_case = models.ForeignKey(
+        "BundleCase",
+        verbose_name=_("一件事母件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sub_cases",
+    )
+    bundle_stage = models.PositiveSmallIntegerField(_("一件事阶段"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("办件")
@@ -153,6 +164,62 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.project_no or f"draft {self.pk}"
+
+
+class BundleCase(models.Model):
+    """一件事母件: one application for a bundle; its sub-cases (子件) each run the §3.2 machine.
+
+    Written only by `actions.bundles`; its status and promise date are recomputed from the
+    sub-cases whenever one of them changes (the outbox consumer `cases.bundles`).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    bundle_no = models.CharField(_("一件事编号"), max_length=50, unique=True)
+    bundle = models.ForeignKey(
+        "catalog.Bundle", verbose_name=_("一件事"), on_delete=models.PROTECT, related_name="cases"
+    )
+    bundle_version = models.PositiveIntegerField(_("一件事版本"))
+    bundle_name = models.CharField(_("一件事名称"), max_length=100)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办账户"),
+        on_delete=models.PROTECT,
+        related_name="bundle_cases",
+    )
+    applicant_person = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_legal_person = models.ForeignKey(
+        "identity.LegalPerson", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applyer_name = models.CharField(_("申请人名称"), max_length=120)
+    answers = models.JSONField(_("情形答案"), default=dict, blank=True)
+    form_data = models.JSONField(_("合并申请表"), default=dict, blank=True)
+    # The plan applied under: [{task_code, task_name, version_id, stage}], in stage order.
+    plan = models.JSONField(_("办理计划"), default=list)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=BundleCaseStatus.choices,
+        default=BundleCaseStatus.SUBMITTED,
+        db_index=True,
+    )
+    current_stage = models.PositiveSmallIntegerField(_("当前阶段"), default=1)
+    estimated_promise_date = models.DateField(_("申请时预计办结时间"), null=True, blank=True)
+    promise_date = models.DateField(_("一件事承诺办结时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"))
+    finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # Why a later stage could not start by itself (the applicant finishes it by hand).
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("一件事母件")
+        verbose_name_plural = _("一件事母件")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["applicant_user", "-id"])]
+
+    def __str__(self) -> str:
+        return self.bundle_no
 
 
 class CaseProcess(models.Model):

@@ -40,6 +40,13 @@ class CheckedFile:
         return len(self.content)
 
 
+@dataclass(frozen=True)
+class StoredFile(CheckedFile):
+    """A checked upload already saved once; every case it is attached to points at it."""
+
+    stored_path: str = ""
+
+
 def _is_ofd(content: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as package:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.cases import crossarea_views, views
+from yiwang.cases import bundle_views, crossarea_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("hall/", crossarea_views.hall, name="hall"),
     path("hall/<int:version_id>/", crossarea_views.hall_register, name="hall_register"),
     path("apply/<int:version_id>/", views.apply, name="apply"),
+    path("bundles/", bundle_views.mine, name="bundle_mine"),
+    path("bundles/apply/<slug:code>/", bundle_views.apply, name="bundle_apply"),
+    path("bundles/<int:pk>/", bundle_views.detail, name="bundle_detail"),
+    path("bundles/<int:pk>/notice/", bundle_views.notice, name="bundle_notice"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<str:name>/", views.act, name="act"),
     path("<int:pk>/materials/<int:row>/check/", views.check_material, name="check_material"),

@@ -26,10 +26,11 @@ from yiwang.cases.choices import (
     SpecialType,
     WarningLevel,
 )
-from yiwang.cases.forms import ApplyForm
+from yiwang.cases.forms import ApplyForm, form_values
 from yiwang.cases.models import Case
 from yiwang.cases.notices import available_notices
 from yiwang.cases.permissions import is_applicant_side, may_perform
+from yiwang.cases.prefill import applicant_of, prefill_values
 from yiwang.cases.uploads import check_upload
 from yiwang.catalog.queries import get_published_version
 from yiwang.core import idempotency
@@ -371,8 +372,15 @@ def apply(request: HttpRequest, version_id: int) -> HttpResponse:
     companies = list(
         LegalPerson.objects.filter(pk__in=queries.applicant_legal_person_ids(request.user))
     )
+    form_fields = list(version.form_fields.all())
+    prefilled = prefill_values(request.user, applicant_of(request.user), form_fields)
     form = ApplyForm(
-        request.POST or None, request.FILES or None, materials=materials, companies=companies
+        request.POST or None,
+        request.FILES or None,
+        materials=materials,
+        companies=companies,
+        form_fields=form_fields,
+        prefilled=prefilled,
     )
     status = 200
     if request.method == "POST":
@@ -416,6 +424,7 @@ def _submit_from_form(
             version_id=version_id,
             legal_person=company,
             project_name=cleaned["project_name"],
+            form_data=form_values(cleaned),
             uploads=uploads,
             contact_mobile=cleaned["contact_mobile"],
             address=cleaned["address"],
@@ -431,6 +440,7 @@ def _submit_from_form(
             "applicant": company_id,
             "files": {k: v.sha256 for k, v in uploads.items()},
             "project_name": cleaned["project_name"],
+            "form_data": form_values(cleaned),
         },
         operation=operation,
     )

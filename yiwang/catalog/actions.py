@@ -29,6 +29,7 @@ from yiwang.catalog.models import (
     BaselineSnapshot,
     CatalogItem,
     FeeProject,
+    FormField,
     HandlingItem,
     Material,
     Question,
@@ -65,7 +66,9 @@ CHILDREN = {
     "fees": FeeProject,
     "steps": Step,
     "questions": Question,
+    "form_fields": FormField,
 }
+CHILD_ORDER = ("handling_items", "materials", "fees", "steps", "questions", "form_fields")
 # A natural-day limit converted for comparison: 7 natural days hold at least 5 working days.
 _NATURAL_TO_WORKING = 5 / 7
 
@@ -275,7 +278,7 @@ def check_children(
         )
     checked: dict[str, list[dict[str, Any]]] = {}
     situation_codes: set[str] = set()
-    for name in ("handling_items", "materials", "fees", "steps", "questions"):
+    for name in CHILD_ORDER:
         if name not in children:
             continue
         model = CHILDREN[name]
@@ -336,6 +339,7 @@ def _required_child_fields(name: str) -> tuple[str, ...]:
         "fees": ("fee_name", "fee_stand"),
         "steps": ("name", "role"),
         "questions": ("question", "answer"),
+        "form_fields": ("key", "label"),
     }[name]
 
 
@@ -346,7 +350,7 @@ def _replace_children(
     handling_by_code: dict[str, HandlingItem] = {}
     if "handling_items" not in checked and "materials" in checked:
         handling_by_code = {h.task_handle_item: h for h in version.handling_items.all()}
-    for name in ("handling_items", "materials", "fees", "steps", "questions"):
+    for name in CHILD_ORDER:
         if name not in checked:
             continue
         model = CHILDREN[name]

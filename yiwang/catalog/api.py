@@ -392,3 +392,158 @@ def streamlining_metrics(request: HttpRequest, snapshot: int | None = None) -> d
             for row in report.tasks
         ],
     }
+
+
+class BundleSavingsOut(Schema):
+    code: str
+    name: str
+    members: int
+    forms_before: int
+    forms_after: int
+    materials_before: int
+    materials_after: int
+    visits_before: int
+    visits_after: int
+    days_before: int
+    days_after: int
+
+
+class BundleMetricsOut(Schema):
+    total: dict[str, int]
+    bundles: list[BundleSavingsOut]
+
+
+@router.get(
+    "/metrics/bundles",
+    response={200: BundleMetricsOut, 403: ErrorOut},
+    operation_id="catalog_bundle_metrics",
+)
+def bundle_metrics(request: HttpRequest) -> dict[str, Any]:
+    """一件事 savings against applying item by item (forms, materials, visits, days), per
+    published bundle in the caller's jurisdiction and in total."""
+    queries.require_metrics_reader(request.user)
+    rows, total = metrics.bundle_streamlining(metrics.bundles_for(request.user))
+    return {
+        "total": total,
+        "bundles": [
+            {"code": r.bundle.code, "name": r.bundle.name, **r.savings.as_dict()} for r in rows
+        ],
+    }
+
+
+# --- 一件事 administration (catalogue administrators) ---------------------------------------
+
+
+class BundleMemberIn(Schema):
+    task_code: str
+    task_handle_item: str = ""
+    stage: int = 1
+    always: bool = True
+
+
+class BundleOptionIn(Schema):
+    code: str
+    label: str
+    adds: list[str] = []
+
+
+class BundleQuestionIn(Schema):
+    code: str
+    text: str
+    help_text: str = ""
+    multiple: bool = False
+    options: list[BundleOptionIn]
+
+
+class BundleIn(Schema):
+    name: str
+    life_cycle: str
+    theme: str
+    region_code: str
+    lead_department_id: int
+    description: str = ""
+    members: list[BundleMemberIn]
+    questions: list[BundleQuestionIn] = []
+
+
+class BundleAdminOut(Schema):
+    code: str
+    name: str
+    status: str
+    version: int
+    region: str
+    lead_department: str
+    members: int
+
+
+def _bundle_admin(bundle: Any) -> dict[str, Any]:
+    return {
+        "code": bundle.code,
+        "name": bundle.name,
+        "status": bundle.status,
+        "version": bundle.version,
+        "region": bundle.region.name,
+        "lead_department": bundle.lead_department.name,
+        "members": bundle.members.count(),
+    }
+
+
+@router.get(
+    "/bundles",
+    response={200: list[BundleAdminOut], 403: ErrorOut},
+    operation_id="catalog_admin_bundles",
+)
+def admin_bundles(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every bundle (drafts and retired ones too) in the administrator's jurisdiction."""
+    return [_bundle_admin(b) for b in queries.bundles_for_admin(request.user)]
+
+
+@router.put(
+    "/bundles/{code}",
+    response={200: BundleAdminOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    operation_id="catalog_save_bundle",
+)
+def save_bundle(request: HttpRequest, code: str, payload: BundleIn) -> dict[str, Any]:
+    """Create or replace a bundle's definition (a published one stays published, version+1)."""
+    from yiwang.catalog.bundle_actions import save_bundle as save
+    from yiwang.core.errors import NotFound
+    from yiwang.regions.models import Department, Region
+
+    queries.require_manager(request.user)
+    region = Region.objects.filter(code=payload.region_code).first()
+    department = Department.objects.filter(pk=payload.lead_department_id).first()
+    if region is None or department is None:
+        raise NotFound()
+    bundle = save(
+        actor=request.user,
+        code=code,
+        name=payload.name,
+        life_cycle=payload.life_cycle,
+        theme=payload.theme,
+        region=region,
+        lead_department=department,
+        description=payload.description,
+        members=[m.dict() for m in payload.members],
+        questions=[
+            {**q.dict(exclude={"options"}), "options": [o.dict() for o in q.options]}
+            for q in payload.questions
+        ],
+    )
+    return _bundle_admin(bundle)
+
+
+@router.post(
+    "/bundles/{code}/{action}",
+    response={200: BundleAdminOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    operation_id="catalog_bundle_action",
+)
+def bundle_action(request: HttpRequest, code: str, action: str) -> dict[str, Any]:
+    """`publish` or `retire` a bundle."""
+    from yiwang.catalog.bundle_actions import publish_bundle, retire_bundle
+    from yiwang.core.errors import NotFound
+
+    bundle = queries.get_bundle_for_admin(request.user, code)
+    handlers = {"publish": publish_bundle, "retire": retire_bundle}
+    if action not in handlers:
+        raise NotFound()
+    return _bundle_admin(handlers[action](actor=request.user, bundle=bundle))

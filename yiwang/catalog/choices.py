@@ -145,3 +145,59 @@ class Theme(models.TextChoices):
     TAX = "tax", _("纳税缴费")
     HIRING = "hiring", _("招聘用工")
     BUSINESS_EXIT = "business_exit", _("注销退出")
+
+
+class FormFieldType(models.TextChoices):
+    """申请表字段类型."""
+
+    TEXT = "text", _("文本")
+    DATE = "date", _("日期")
+    NUMBER = "number", _("数字")
+    CHOICE = "choice", _("单选")
+
+
+class LifeCycle(models.TextChoices):
+    """一件事所属生命周期 (国办发〔2025〕24号: 个人 and 经营主体)."""
+
+    PERSON = "person", _("个人全生命周期")
+    ENTERPRISE = "enterprise", _("经营主体全生命周期")
+
+
+class BundleTheme(models.TextChoices):
+    """一件事主题 (国办发〔2025〕24号 总体清单的分类)."""
+
+    BIRTH = "birth", _("出生")
+    EDUCATION = "education", _("教育")
+    EMPLOYMENT = "employment", _("就业")
+    LIVING = "living", _("生活")
+    HOUSING = "housing", _("置业")
+    TRAVEL = "travel", _("出行")
+    MEDICAL = "medical", _("就医")
+    RELIEF = "relief", _("救助")
+    ELDERLY = "elderly", _("养老")
+    AFTER_DEATH = "after_death", _("身后")
+    ENTRY = "entry", _("准入准营")
+    HIRING = "hiring", _("招聘用工")
+    TAX = "tax", _("纳税缴费")
+    OPERATION = "operation", _("经营发展")
+    CONSTRUCTION = "construction", _("工程建设")
+    EXIT = "exit", _("注销退出")
+
+
+PERSON_THEMES = (
+    BundleTheme.BIRTH, BundleTheme.EDUCATION, BundleTheme.EMPLOYMENT, BundleTheme.LIVING,
+    BundleTheme.HOUSING, BundleTheme.TRAVEL, BundleTheme.MEDICAL, BundleTheme.RELIEF,
+    BundleTheme.ELDERLY, BundleTheme.AFTER_DEATH,
+)  # fmt: skip
+ENTERPRISE_THEMES = (
+    BundleTheme.ENTRY, BundleTheme.HIRING, BundleTheme.TAX, BundleTheme.OPERATION,
+    BundleTheme.CONSTRUCTION, BundleTheme.EXIT,
+)  # fmt: skip
+
+
+class BundleStatus(models.TextChoices):
+    """一件事状态: a draft is edited; published ones are offered; retired ones no longer."""
+
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    RETIRED = "retired", _("已停用")

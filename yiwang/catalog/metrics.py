@@ -21,8 +21,10 @@ from typing import Any
 from django.db import models
 
 from yiwang.catalog.actions import in_working_days, required_material_count
-from yiwang.catalog.models import BaselineEntry, BaselineSnapshot, Task, TaskVersion
+from yiwang.catalog.bundles import BundleSavings, full_plan, load_bundle, published_bundles, savings
+from yiwang.catalog.models import BaselineEntry, BaselineSnapshot, Bundle, Task, TaskVersion
 from yiwang.regions.models import Department
+from yiwang.regions.queries import scope_for_staff
 
 
 def _exact(value: float) -> Fraction:
@@ -168,3 +170,32 @@ def latest_snapshot() -> BaselineSnapshot | None:
 
 def snapshots() -> Iterable[BaselineSnapshot]:
     return BaselineSnapshot.objects.order_by("-taken_at", "-id")
+
+
+# --- 一件事: what applying once saves against applying item by item ------------------------
+
+
+@dataclass
+class BundleRow:
+    """One published bundle and its savings (every member counted, as if every situation
+    applied)."""
+
+    bundle: Bundle
+    savings: BundleSavings
+
+
+def bundle_streamlining(bundles: Iterable[Bundle]) -> tuple[list[BundleRow], dict[str, int]]:
+    """Per bundle and in total: forms N→1, required materials summed vs de-duplicated (免提交
+    and the bundle's own results removed), visits summed vs the most, promised days summed vs
+    orchestrated (stages chained, parallel members overlapping)."""
+    rows = [BundleRow(b, savings(full_plan(load_bundle(b)))) for b in bundles]
+    total: dict[str, int] = {}
+    for row in rows:
+        for key, value in row.savings.as_dict().items():
+            total[key] = total.get(key, 0) + value
+    return rows, total
+
+
+def bundles_for(user: Any) -> models.QuerySet[Bundle]:
+    """Published bundles in the reader's jurisdiction."""
+    return scope_for_staff(published_bundles(), user)

@@ -15,8 +15,12 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog.choices import (
+    BundleStatus,
+    BundleTheme,
     DeptType,
+    FormFieldType,
     HandleArea,
+    LifeCycle,
     LimitUnit,
     MaterialFormat,
     MaterialSource,
@@ -355,6 +359,150 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.question[:40]
+
+
+class FormField(models.Model):
+    """申请表字段 of a task version: what the applicant fills in, and where it is pre-filled from.
+
+    `prefill` names a source: ``profile:name``, ``profile:mobile``, ``profile:address``,
+    ``profile:birth_date``, or ``certificate:<GB/T 36904 type code>:<face field name>``.
+    A key equal to a certificate face field name lets the result certificate read it from
+    the case's form data.
+    """
+
+    version = models.ForeignKey(TaskVersion, on_delete=models.CASCADE, related_name="form_fields")
+    key = models.SlugField(_("字段标识"), max_length=40)
+    label = models.CharField(_("字段名称"), max_length=100)
+    field_type = models.CharField(
+        _("字段类型"), max_length=8, choices=FormFieldType.choices, default=FormFieldType.TEXT
+    )
+    required = models.BooleanField(_("是否必填"), default=True)
+    prefill = models.CharField(_("预填来源"), max_length=80, blank=True)
+    choices = models.JSONField(_("可选值"), default=list, blank=True)
+    help_text = models.CharField(_("填写说明"), max_length=200, blank=True)
+    order_num = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("申请表字段")
+        verbose_name_plural = _("申请表字段")
+        ordering = ["order_num", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="form_field_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Bundle(models.Model):
+    """一件事: several items a life event needs, applied for once (DOMAIN §3.8)."""
+
+    code = models.SlugField(_("一件事编码"), max_length=40, unique=True)
+    name = models.CharField(_("一件事名称"), max_length=100)
+    life_cycle = models.CharField(_("生命周期"), max_length=12, choices=LifeCycle.choices)
+    theme = models.CharField(_("主题"), max_length=16, choices=BundleTheme.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="bundles"
+    )
+    lead_department = models.ForeignKey(
+        "regions.Department",
+        verbose_name=_("牵头部门"),
+        on_delete=models.PROTECT,
+        related_name="led_bundles",
+    )
+    description = models.TextField(_("说明"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BundleStatus.choices, default=BundleStatus.DRAFT
+    )
+    # Bumped by each publication; a bundle case records the version it was applied under.
+    version = models.PositiveIntegerField(_("版本号"), default=0)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("一件事")
+        verbose_name_plural = _("一件事")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleMember(models.Model):
+    """一件事的成员事项: one item, its stage in the orchestration, always or by situation.
+
+    Members of the same stage run in parallel; a later stage starts when every sub-case of
+    the earlier stages is decided (serial). A conditional member joins only when a chosen
+    situation option adds it.
+    """
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="members")
+    task = models.ForeignKey(
+        Task, verbose_name=_("实施清单事项"), on_delete=models.PROTECT, related_name="+"
+    )
+    task_handle_item = models.CharField(_("业务办理项编码"), max_length=50, blank=True)
+    stage = models.PositiveSmallIntegerField(_("阶段"), default=1)
+    always = models.BooleanField(_("必办"), default=True)
+    order_num = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("一件事成员事项")
+        verbose_name_plural = _("一件事成员事项")
+        ordering = ["stage", "order_num", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "task"], name="bundle_member_once"),
+            models.CheckConstraint(condition=Q(stage__gte=1), name="bundle_stage_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id}:{self.task_id}"
+
+
+class SituationQuestion(models.Model):
+    """情形引导问题: its answer chooses which conditional members join."""
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(_("问题标识"), max_length=40)
+    text = models.CharField(_("问题"), max_length=200)
+    help_text = models.CharField(_("说明"), max_length=300, blank=True)
+    multiple = models.BooleanField(_("可多选"), default=False)
+    order_num = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("情形引导问题")
+        verbose_name_plural = _("情形引导问题")
+        ordering = ["order_num", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "code"], name="situation_question_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SituationOption(models.Model):
+    """One answer to a situation question, and the members it adds."""
+
+    question = models.ForeignKey(
+        SituationQuestion, on_delete=models.CASCADE, related_name="options"
+    )
+    code = models.SlugField(_("选项标识"), max_length=40)
+    label = models.CharField(_("选项"), max_length=100)
+    adds = models.ManyToManyField(
+        BundleMember, verbose_name=_("增加的事项"), blank=True, related_name="added_by"
+    )
+    order_num = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("情形选项")
+        verbose_name_plural = _("情形选项")
+        ordering = ["order_num", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "code"], name="situation_option_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Synonym(models.Model):

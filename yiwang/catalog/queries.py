@@ -8,7 +8,7 @@ from django.db import models
 
 from yiwang.catalog import errors
 from yiwang.catalog.choices import APPLICABLE_TASK_TYPES, VersionStatus
-from yiwang.catalog.models import BaselineSnapshot, Synonym, Task, TaskVersion
+from yiwang.catalog.models import BaselineSnapshot, Bundle, Synonym, Task, TaskVersion
 from yiwang.catalog.permissions import can_manage_catalog, can_view_metrics
 from yiwang.core.errors import NotFound, PermissionDenied
 from yiwang.regions.models import Department
@@ -161,3 +161,18 @@ def metrics_tasks(user: Any) -> models.QuerySet[Task]:
     """Tasks whose metrics the user may read (their jurisdiction)."""
     require_metrics_reader(user)
     return scope_for_staff(Task.objects.all(), user)
+
+
+def bundles_for_admin(user: Any) -> models.QuerySet[Bundle]:
+    """Bundles (any status) in a catalogue administrator's jurisdiction."""
+    require_manager(user)
+    return scope_for_staff(
+        Bundle.objects.select_related("region", "lead_department").order_by("code"), user
+    )
+
+
+def get_bundle_for_admin(user: Any, code: str) -> Bundle:
+    bundle = bundles_for_admin(user).filter(code=str(code)[:40]).first()
+    if bundle is None:
+        raise NotFound()
+    return bundle

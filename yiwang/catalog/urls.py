@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.catalog import views
+from yiwang.catalog import bundle_views, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("services/departments/", views.departments_page, name="departments"),
     path("services/item/<str:task_code>/", views.guide, name="guide"),
     path("services/version/<int:pk>/", views.guide_version, name="guide_version"),
+    path("services/bundles/", bundle_views.bundle_list, name="bundles"),
+    path("services/bundles/<slug:code>/", bundle_views.bundle_guide, name="bundle"),
     # Console: catalogue administrators.
     path("catalog/console/", views.console, name="console"),
     path("catalog/console/new/", views.task_new, name="task_new"),
@@ -28,5 +30,11 @@ urlpatterns = [
     path("catalog/console/synonyms/", views.synonyms_page, name="synonyms"),
     path("catalog/console/synonyms/<int:pk>/delete/", views.synonym_delete, name="synonym_delete"),
     path("catalog/console/baselines/", views.baselines_page, name="baselines"),
+    path("catalog/console/bundles/", bundle_views.console_bundles, name="console_bundles"),
+    path(
+        "catalog/console/bundles/<slug:code>/<slug:action>/",
+        bundle_views.console_bundle_action,
+        name="console_bundle_action",
+    ),
     path("catalog/metrics/", views.metrics_page, name="metrics"),
 ]

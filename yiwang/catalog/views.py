@@ -522,6 +522,8 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     snapshot = queries.get_snapshot(_int_param(request, "snapshot"))
     report = metrics.streamlining(snapshot, tasks) if snapshot else None
     context: dict[str, Any] = {"snapshot": snapshot, "snapshots": metrics.snapshots()}
+    bundle_rows, bundle_total = metrics.bundle_streamlining(metrics.bundles_for(request.user))
+    context |= {"bundle_rows": bundle_rows, "bundle_total": bundle_total}
     if report is not None:
         context |= {
             "report": report,

@@ -28,6 +28,7 @@ logger = logging.getLogger("yiwang.certificates")
 LEDGER_MODULE = "yiwang.ledger.anchoring"
 RESULTS_MODULE = "yiwang.cases.results"
 REUSE_MODULE = "yiwang.cases.reuse"
+PREFILL_MODULE = "yiwang.cases.prefill"
 
 
 @functools.cache
@@ -109,3 +110,6 @@ def register_with_cases() -> None:
     if _module_present(REUSE_MODULE):
         module = importlib.import_module(REUSE_MODULE)
         module.register_material_provider("certificates", results.provide_material)
+    if _module_present(PREFILL_MODULE):
+        module = importlib.import_module(PREFILL_MODULE)
+        module.register_prefill_source("certificate", results.prefill_from_certificate)

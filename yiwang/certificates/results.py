@@ -143,3 +143,19 @@ def record_case_reuse(*, reference: str, case_project_no: str, purpose: str, act
         case_project_no=case_project_no,
     )
     return True
+
+
+def prefill_from_certificate(applicant: Any, spec: str) -> str | None:
+    """Prefill source ``certificate:<type code>:<face field>``: a face value of the
+    applicant's newest valid certificate of that type (None when they hold none)."""
+    code, _sep, name = spec.partition(":")
+    if not code or not name:
+        return None
+    person_id, legal_person_id = _applicant_ids(applicant)
+    certificate = valid_certificate_of_type(
+        person_id=person_id, legal_person_id=legal_person_id, type_code=code
+    )
+    if certificate is None:
+        return None
+    value = (certificate.face_data or {}).get(name)
+    return None if value in (None, "") else str(value)

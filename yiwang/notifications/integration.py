@@ -40,12 +40,51 @@ STAGE_TEXT: dict[str, str | Promise] = {
 }
 
 
+# 一件事: the applicant hears of the bundle once when it is submitted and once when it is
+# finished; of its sub-cases only what asks them to act (or ends one without the licence).
+BUNDLE_TEXT: dict[str, str | Promise] = {
+    "bundle.submitted": _("已提交，各事项将按编排同步办理"),
+    "bundle.finished": _("已全部办结，请查看结果通知书"),
+}
+SUB_CASE_STAGES = frozenset(
+    {"CORRECTION_REQUIRED", "RETURNED", "NOT_ACCEPTED", "TERMINATED", "DEADLINE_WARNING"}
+)
+
+
+def notify_bundle_event(event: Any) -> None:
+    """One message per bundle event, to the account that applied."""
+    from yiwang.identity.models import User
+
+    payload = getattr(event, "payload", None) or {}
+    text = BUNDLE_TEXT.get(str(getattr(event, "kind", "")))
+    user_id = payload.get("applicant_user_id")
+    user = User.objects.filter(pk=int(user_id)).first() if isinstance(user_id, int) else None
+    if text is None or user is None:
+        return
+    actions.notify(
+        actor=SYSTEM,
+        recipient=user,
+        template="bundle_event",
+        context={
+            "bundle_no": payload.get("bundle_no", ""),
+            "bundle": payload.get("bundle_name", ""),
+            "event": text,
+        },
+        dedupe_key=f"bundle:{payload.get('bundle_no', '')}:{event.kind}",
+    )
+
+
 def notify_case_event(event: Any) -> None:
     """Outbox consumer: one message to the applicant for each stage they should hear of."""
+    if str(getattr(event, "kind", "")).startswith("bundle."):
+        notify_bundle_event(event)
+        return
     stage = event_stage(event)
     text = STAGE_TEXT.get(stage)
     case = event_case(event)
     if text is None or case is None:
+        return
+    if getattr(case, "bundle_case_id", None) and stage not in SUB_CASE_STAGES:
         return
     facts = facts_of(case)
     if facts.applicant is None or not facts.project_no:

@@ -78,6 +78,10 @@ TEMPLATES: dict[str, MessageTemplate] = {
         _("办件进度：%(project_no)s"),
         _("您的办件 %(project_no)s（%(task)s）%(event)s。"),
     ),
+    "bundle_event": MessageTemplate(
+        _("一件事进度：%(bundle_no)s"),
+        _("您的“%(bundle)s”（%(bundle_no)s）%(event)s。"),
+    ),
     "case_deadline": MessageTemplate(
         _("办件提醒：%(project_no)s"),
         _("您的办件 %(project_no)s 须在 %(due)s 前%(what)s，逾期将影响办理。"),

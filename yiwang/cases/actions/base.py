@@ -235,7 +235,8 @@ def _require_text(value: str, field: str = "reason") -> str:
 
 
 def _attach(case: Case, material: Material, checked: CheckedFile, now: dt.datetime) -> CaseMaterial:
-    path = store(f"cases/{now:%Y/%m}", checked)
+    # A file already stored (one 一件事 upload shared by several sub-cases) is not copied.
+    path = getattr(checked, "stored_path", "") or store(f"cases/{now:%Y/%m}", checked)
     row, _created = CaseMaterial.objects.update_or_create(
         case=case,
         material=material,

@@ -46,8 +46,10 @@ from yiwang.cases.models import (
     CaseReviewTask,
 )
 from yiwang.cases.permissions import is_applicant_side, may_perform
+from yiwang.cases.prefill import prefill_values
 from yiwang.cases.reuse import find_reused
 from yiwang.cases.uploads import CheckedFile
+from yiwang.catalog.bundles import clean_form_values
 from yiwang.catalog.choices import REUSABLE_SOURCES, MaterialSource, ProjectType
 from yiwang.catalog.models import Material, TaskVersion
 from yiwang.catalog.queries import version_for_application
@@ -122,8 +124,14 @@ def submit_case(
     apply_type: str = ApplyType.ONLINE,
     draft: bool = False,
     now: dt.datetime | None = None,
+    bundle_case: Any = None,
+    bundle_stage: int | None = None,
 ) -> Case:
-    """申报: apply for a published item with the materials (or save a draft, 暂存)."""
+    """申报: apply for a published item with the materials (or save a draft, 暂存).
+
+    `bundle_case`/`bundle_stage` make the case a sub-case (子件) of a 一件事 application;
+    only `actions.bundles.submit_bundle` passes them.
+    """
     now = _now(now)
     version = version_for_application(version_id)
     applicant = _applicant_for(actor, legal_person)
@@ -140,6 +148,13 @@ def submit_case(
     if unknown:
         raise DomainError("material_unknown", _("提交的材料不属于该事项。"), field="materials")
     department = version.task.department
+    data = _check_form(form_data)
+    form_fields = list(version.form_fields.all())
+    if form_fields:
+        # An item with an application form: its fields are checked, empty ones pre-filled.
+        holder = legal_person or applicant.get("applicant_person")
+        given = {k: v for k, v in data.items() if v not in (None, "")}
+        data = clean_form_values(form_fields, prefill_values(actor, holder, form_fields) | given)
     name = (project_name or "").strip() or f"{applicant['applyer_name']}申请{version.task_name}"
     case = Case.objects.create(
         task_version=version,
@@ -155,11 +170,13 @@ def submit_case(
         contact_mobile=(contact_mobile or getattr(actor, "phone", "") or "")[:11],
         address=address[:200],
         zip_code=zip_code[:6],
-        form_data=_check_form(form_data),
+        form_data=data,
         accepting_department=department,
         implementing_department=department,
         created_at=now,
         status=CaseStatus.DRAFT,
+        bundle_case=bundle_case,
+        bundle_stage=bundle_stage,
         **applicant,
     )
     applicant_obj = legal_person or applicant.get("applicant_person")
@@ -168,26 +185,8 @@ def submit_case(
         if material.pk in uploads:
             _attach(case, material, uploads[material.pk], now)
             continue
-        if material.source_type in REUSABLE_SOURCES:
-            reused = find_reused(applicant_obj, material)
-            if reused is not None:
-                CaseMaterial.objects.create(
-                    case=case,
-                    material=material,
-                    material_name=material.material_name,
-                    get_type=GetType.CERTIFICATE
-                    if reused.source == "certificate"
-                    else GetType.SHARED_DATA,
-                    sha256=reused.digest[:64],
-                    reuse_source=reused.source,
-                    reuse_reference=reused.reference[:200],
-                    reuse_label=reused.label[:200],
-                    # From an authoritative source: nothing for the clerk to check.
-                    state=MaterialState.ACCEPTED,
-                    uploaded_at=now,
-                    checked_at=now,
-                )
-                continue
+        if reuse_material(case, material, applicant_obj, now):
+            continue
         if material.is_need and material.source_type != MaterialSource.GOVERNMENT_ISSUED:
             missing.append(material.material_name)
     audit.record(
@@ -201,6 +200,30 @@ def submit_case(
     if missing:
         raise errors.materials_missing(missing)
     return _submit(actor, case, now)
+
+
+def reuse_material(case: Case, material: Material, applicant: Any, now: dt.datetime) -> bool:
+    """免提交: attach the material from a certificate or shared data when a provider has it."""
+    if material.source_type not in REUSABLE_SOURCES:
+        return False
+    reused = find_reused(applicant, material)
+    if reused is None:
+        return False
+    CaseMaterial.objects.create(
+        case=case,
+        material=material,
+        material_name=material.material_name,
+        get_type=GetType.CERTIFICATE if reused.source == "certificate" else GetType.SHARED_DATA,
+        sha256=reused.digest[:64],
+        reuse_source=reused.source,
+        reuse_reference=reused.reference[:200],
+        reuse_label=reused.label[:200],
+        # From an authoritative source: nothing for the clerk to check.
+        state=MaterialState.ACCEPTED,
+        uploaded_at=now,
+        checked_at=now,
+    )
+    return True
 
 
 def _submit(actor: Any, case: Case, now: dt.datetime) -> Case:

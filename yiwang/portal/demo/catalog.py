@@ -33,6 +33,7 @@ SOCIAL = ("社会保险参保缴费记录", "5", "RES-360100-RS-0003")
 HOSPITAL = ("出院记录及费用明细", "5", "RES-360100-WJ-0007")
 BIRTH_RECORD = ("分娩记录", "5", "RES-360100-WJ-0002")
 DISABILITY = ("残疾评定结论", "5", "RES-360100-CL-0001")
+BIRTH_CERT = ("出生医学证明", "4", "11100000000013213M001")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class Item:
     # (steps now, promise now, materials that became certificates/shared data) when streamlined
     streamline: tuple[int, int, tuple[Any, ...]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # 申请表 fields: (key, label, field type, required, prefill source)
+    form: tuple[tuple[str, str, str, bool, str], ...] = ()
 
 
 ITEMS: list[Item] = [
@@ -76,7 +79,11 @@ ITEMS: list[Item] = [
          "开店、开小卖部、开网店、摆摊", corp=("business_start",), servers=("1",),
          situations=("设立登记", "变更登记", "注销登记"),
          faqs=(("开网店也要登记吗？", "以网络经营场所登记的，可以通过网上办理。"),),
-         result=("1", "营业执照", "11100000000013127D001"), streamline=(1, 0, (ID_CARD,))),
+         result=("1", "营业执照", "11100000000013127D001"), streamline=(1, 0, (ID_CARD,)),
+         form=(("operator", "经营者姓名", "text", True, "profile:name"),
+               ("premises", "经营场所", "text", True, ""),
+               ("scope", "经营范围", "text", True, ""),
+               ("mobile", "联系电话", "text", False, "profile:mobile"))),
     Item("食品经营许可", "01", "市场监督管理局", "county", 20, 10,
          ("食品经营许可申请书", LICENCE[0], ID_CARD[0], "食品安全管理制度",
           "经营设备布局和工艺流程", "食品安全管理人员健康证明"),
@@ -85,7 +92,10 @@ ITEMS: list[Item] = [
          faqs=(("小餐饮也要办食品经营许可吗？", "小餐饮实行登记管理，按本市小餐饮登记办法办理。"),
                ("许可证有效期多长？", "食品经营许可证有效期为 5 年。")),
          result=("1", "食品经营许可证", "11100000000013127D011"),
-         streamline=(3, 5, (LICENCE, ID_CARD))),
+         streamline=(3, 5, (LICENCE, ID_CARD)),
+         form=(("operator", "经营者名称", "text", True, "profile:name"),
+               ("premises", "经营场所", "text", False, ""),
+               ("items", "经营项目", "text", False, ""))),
     Item("公共场所卫生许可", "01", "行政审批局", "county", 20, 10,
          ("公共场所卫生许可申请书", LICENCE[0], "卫生管理制度", "从业人员健康合格证明",
           "卫生检测报告"),
@@ -93,9 +103,10 @@ ITEMS: list[Item] = [
          result=("1", "公共场所卫生许可证", "11100000000013144A001"),
          streamline=(2, 3, (LICENCE,))),
     Item("酒类商品零售许可", "01", "行政审批局", "county", 20, 5,
-         ("酒类商品零售许可申请表", LICENCE[0], "经营场所证明"),
+         ("酒类商品零售许可申请表", LICENCE[0], "经营场所使用证明"),
          "卖酒、开烟酒店", corp=("business_operation",), servers=("1", "2"),
-         result=("1", "酒类商品零售许可证", "")),
+         result=("1", "酒类商品零售许可证", ""),
+         form=(("liquor_kinds", "经营酒类品种", "choice", False, ""),)),
     Item("药品零售企业经营许可", "01", "市场监督管理局", "county", 30, 15,
          ("药品经营许可证申请表", LICENCE[0], "执业药师注册证", "质量管理文件",
           "经营场所平面图"),
@@ -293,6 +304,46 @@ ITEMS: list[Item] = [
     Item("城乡居民基本医疗保险参保登记（代办）", "20", "人力资源和社会保障局", "village",
          None, 1, (ID_CARD[0],), "村里交医保、代办医保", person=("health",), servers=("1",),
          depth="2", area="1"),
+    # ---- items the 一件事 bundles need (appended: earlier items keep their codes) ----
+    Item("出生登记（户口申报）", "07", "南昌市公安局", "city", 5, 1,
+         (BIRTH_CERT[0], HUKOU[0], "父母居民身份证"), "上户口、新生儿落户、报户口",
+         person=("birth",), servers=("1",), streamline=(1, 1, (HUKOU,)),
+         form=(("baby_name", "新生儿姓名", "text", True, ""),
+               ("birth_date", "出生日期", "date", True, f"certificate:{BIRTH_CERT[2]}:birth_date"),
+               ("mother", "母亲姓名", "text", False, f"certificate:{BIRTH_CERT[2]}:mother"))),
+    Item("预防接种证办理", "20", "南昌市卫生健康委员会", "city", None, 1,
+         ("预防接种证申请表", BIRTH_CERT[0]), "办疫苗本、接种证", person=("birth",),
+         servers=("1",)),
+    Item("义务教育入学登记", "20", "南昌市教育局", "city", None, 10,
+         ("入学登记表", HUKOU[0], "预防接种证查验证明", "住房证明"), "上小学、入学报名、上初中",
+         person=("education",), servers=("1",), streamline=(2, 10, (HUKOU,))),
+    Item("居住证申领", "07", "南昌市公安局", "city", 15, 10,
+         ("居住证申领登记表", ID_CARD[0], "住房证明"), "办居住证、外地户口", person=("civil",),
+         servers=("1",)),
+    Item("职工医保退休待遇核定", "07", "南昌市医疗保障局", "city", 20, 5,
+         ("退休人员医保待遇核定表", ID_CARD[0], "退休审批表"), "退休医保、医保退休待遇",
+         person=("retirement",), servers=("1",)),
+    Item("居民死亡户口注销", "07", "南昌市公安局", "city", 5, 1,
+         ("死亡医学证明", HUKOU[0], "申报人居民身份证"), "销户口、死亡销户", person=("death",),
+         servers=("1",)),
+    Item("丧葬补助金、抚恤金申领", "05", "人力资源和社会保障局", "county", 20, 5,
+         ("丧葬补助金申领表", "死亡医学证明", "申报人居民身份证", "本人银行账户"),
+         "丧葬费、抚恤金", person=("death",), servers=("1",)),
+    Item("公章刻制备案", "07", "南昌市公安局", "city", 3, 1,
+         ("印章刻制申请表", LICENCE[0], "法定代表人居民身份证"), "刻章、刻公章",
+         corp=("business_start",), servers=("2",)),
+    Item("单位参保登记", "20", "人力资源和社会保障局", "county", None, 1,
+         ("社会保险登记表", LICENCE[0], "法定代表人居民身份证"), "单位社保开户、员工参保",
+         corp=("hiring",), servers=("2",)),
+    Item("单位社会保险注销登记", "20", "人力资源和社会保障局", "county", None, 3,
+         ("社会保险注销申请表", LICENCE[0], "清算报告"), "社保销户", corp=("business_exit",),
+         servers=("2",)),
+    Item("企业注销登记", "07", "市场监督管理局", "county", 20, 3,
+         ("注销登记申请书", "清算报告", LICENCE[0], "清税证明"), "公司注销、关公司",
+         corp=("business_exit",), servers=("2",)),
+    Item("公章缴销", "07", "南昌市公安局", "city", 3, 1,
+         ("印章缴销申请表", LICENCE[0]), "印章注销、缴销公章", corp=("business_exit",),
+         servers=("2",)),
 ]  # fmt: skip
 
 SYNONYMS = {
@@ -396,7 +447,13 @@ def _content(item: Item, *, streamlined: bool) -> tuple[dict[str, Any], dict[str
         "fees": [{"fee_name": n, "fee_stand": s, "amount_fen": f} for n, s, f in item.fees],
         "steps": _steps(steps),
         "questions": [{"question": q, "answer": a} for q, a in item.faqs],
+        "form_fields": [
+            {"key": k, "label": label, "field_type": kind, "required": required, "prefill": src}
+            for k, label, kind, required, src in item.form
+        ],
     }
+    if item.name == "酒类商品零售许可":
+        children["form_fields"][0]["choices"] = ["白酒", "啤酒", "葡萄酒", "黄酒"]
     return fields, children
 
 

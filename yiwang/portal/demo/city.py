@@ -349,7 +349,7 @@ def load_people(counties: list[Region]) -> list[DemoLogin]:
 def load_city() -> list[DemoLogin]:
     """Load (or complete) the whole demo city; returns the log-ins worth printing."""
     # Each domain's demo module imports this one for the city, so they are imported here.
-    from yiwang.portal.demo import around, cases, catalog, certificates, exchange, ledger
+    from yiwang.portal.demo import around, bundles, cases, catalog, certificates, exchange, ledger
 
     city, counties = load_regions()
     departments = load_departments(city, counties)
@@ -359,6 +359,7 @@ def load_city() -> list[DemoLogin]:
     # After the catalogue: cases need published items and people.
     cases.load()
     import_module("yiwang.portal.demo.tongban").load()  # 跨域通办: after the cases' queues
+    bundles.load(counties)
     around.load()
     logins += [DemoLogin(*login) for login in exchange.load()]
     ledger.load()
