@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiwang.cases import actions, clock, dispatch, queries
+from yiwang.cases import actions, clock, dispatch, queries, results
 from yiwang.cases.api import material_file_response, notice_response
 from yiwang.cases.choices import (
     AcceptanceMode,
@@ -365,7 +365,11 @@ def apply(request: HttpRequest, version_id: int) -> HttpResponse:
         LegalPerson.objects.filter(pk__in=queries.applicant_legal_person_ids(request.user))
     )
     form = ApplyForm(
-        request.POST or None, request.FILES or None, materials=materials, companies=companies
+        request.POST or None,
+        request.FILES or None,
+        materials=materials,
+        companies=companies,
+        result_fields=results.result_fields(version),
     )
     status = 200
     if request.method == "POST":
@@ -412,6 +416,7 @@ def _submit_from_form(
             uploads=uploads,
             contact_mobile=cleaned["contact_mobile"],
             address=cleaned["address"],
+            form_data=form.result_data(),
         )
         return 201, {"id": case.pk}
 
@@ -424,6 +429,7 @@ def _submit_from_form(
             "applicant": company_id,
             "files": {k: v.sha256 for k, v in uploads.items()},
             "project_name": cleaned["project_name"],
+            "form": form.result_data(),
         },
         operation=operation,
     )
