@@ -36,6 +36,7 @@ class Variant:
     language: str = "zh-hans"
     elder: bool = False
     phone: bool = False
+    keyboard: bool = False  # the application form is completed by keyboard alone
 
     def t(self, message: str) -> str:
         """`message` (a Chinese source string) as this variant's user reads it."""
@@ -51,9 +52,19 @@ class Variant:
 VARIANTS = [
     Variant("zh"),
     Variant("en", language="en"),
-    Variant("elder", elder=True),
+    Variant("elder", elder=True, keyboard=True),
     Variant("phone", phone=True),
 ]
+
+
+# axe's default rule set is WCAG 2.0/2.1 A and AA plus best practices; only its violations.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+  }));
+}"""
 
 
 def exact(text: str) -> re.Pattern[str]:
@@ -68,9 +79,11 @@ class Journey:
     base_url: str
     variant: Variant
     shots: Path
+    axe: Path | None = None
     contexts: list[BrowserContext] = field(default_factory=list)
     step: int = 0
     facts: dict[str, str] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -107,6 +120,19 @@ class Journey:
         self.step += 1
         page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True)
 
+    def audit(self, page: Page, name: str) -> None:
+        """axe-core on the page as it stands; serious and critical violations are kept."""
+        if self.axe is None:
+            return
+        page.add_script_tag(path=str(self.axe))
+        found = page.evaluate(AXE_RUN)
+        for violation in found:
+            if violation["impact"] in {"serious", "critical"}:
+                self.violations.append(
+                    f"{self.variant.name}/{name}: {violation['id']} ({violation['impact']}) "
+                    f"{violation['help']} at {violation['nodes']}"
+                )
+
     def t(self, message: str) -> str:
         return self.variant.t(message)
 
@@ -124,8 +150,11 @@ class Journey:
         page.get_by_label(self.t("密码")).fill(password)
         if shot:
             self.shot(page, shot)
+            self.audit(page, "login")
         page.get_by_role("main").get_by_role("button", name=self.t("登录")).click()
-        expect(page.get_by_role("button", name=re.compile(self.t("退出")[:2]))).to_be_visible()
+        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+        menu = page.get_by_role("navigation", name=self.t("主导航"))
+        expect(menu.get_by_role("link", name=self.t("登录"), exact=True)).to_have_count(0)
 
     def case_status(self, page: Page) -> Any:
         """The 状态 value of the case page's facts."""
@@ -152,6 +181,8 @@ class Journey:
         queues = page.get_by_role("navigation", name=self.t("办件队列"))
         current = queues.locator("[aria-current=page]")
         expect(current).to_have_text(self.t(queue))
+        if queue == "待收件/待受理":
+            self.audit(page, "workbench")
         page.get_by_role("link", name=self.facts["project_no"], exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(self.facts["task_name"])
 
@@ -163,25 +194,87 @@ def citizen_finds_the_item(j: Journey, citizen: Any) -> Page:
     """Logs in, says "开餐馆" in plain words, finds the food-business licence, reads its guide."""
     page = j.session()
     j.shot(page, "home")
+    j.audit(page, "home")
     j.login(page, citizen.username, citizen.password, shot="login")
     expect(page.get_by_role("heading", level=1)).to_have_text(j.t("我的空间"))
     j.nav(page, "找事项")
     page.get_by_label(j.t("用自己的话说说要办什么")).fill("开餐馆")
     page.get_by_role("main").get_by_role("button", name=j.t("搜索"), exact=True).click()
-    results = page.get_by_role("region", name=re.compile(re.escape(j.t("找到"))))
-    expect(results.get_by_role("heading")).to_contain_text("1")
+    with translation.override(j.variant.language):
+        found = translation.ngettext("找到 %(counter)s 个事项", "找到 %(counter)s 个事项", 1)
+    results = page.get_by_role("region", name=found % {"counter": 1}, exact=True)
+    expect(results.get_by_role("listitem")).to_have_count(1)
     j.shot(page, "search")
+    j.audit(page, "search")
     results.get_by_role("link", name=j.facts["task_name"]).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(j.facts["task_name"])
     main = page.get_by_role("main")
     for material in ("食品经营许可申请书", "食品安全管理制度"):
         expect(main).to_contain_text(material)
     j.shot(page, "guide")
+    j.audit(page, "guide")
     return page
+
+
+# The focused element's accessible name and whether its focus can be seen (an outline or a ring).
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const name = (e.labels && e.labels.length ? e.labels[0].innerText : e.innerText || "").trim();
+  const style = getComputedStyle(e);
+  const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  return {name, visible: ring || style.boxShadow !== "none"};
+}"""
+
+
+def tab_to(j: Journey, page: Page, name: str, *, back: bool = False, limit: int = 40) -> Any:
+    """Press Tab (Shift+Tab with back) until the control called `name` has a visible focus."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["name"] == name:
+            assert focused["visible"], f"focus on {name!r} cannot be seen"
+            return page.locator("*:focus")
+    raise AssertionError(f"{name!r} cannot be reached with the keyboard")
+
+
+def citizen_applies_by_keyboard(j: Journey, page: Page, company: str) -> None:
+    """The same application with Tab, Shift+Tab, typing, arrow keys and Enter only.
+
+    A file input opens the operating system's file chooser, which a headless browser does not
+    have: the input is reached and focused by keyboard like any other, and the file is then
+    handed to that focused input, as the chooser would.
+    """
+    tab_to(j, page, j.t("在线申报"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name=j.t("提交申请"))).to_be_visible()
+    tab_to(j, page, j.t("办理摘要（可不填）"))
+    page.keyboard.type("赣香小馆 · 热食类食品制售")
+    tab_to(j, page, j.t("联系人手机"))
+    page.keyboard.type("13900000001")
+    tab_to(j, page, j.t("办理摘要（可不填）"), back=True)  # Shift+Tab goes back in order
+    tab_to(j, page, j.t("申请人"))
+    page.keyboard.press("ArrowDown")  # 本人 → the company, the next option
+    expect(page.get_by_label(j.t("申请人"))).to_have_value(str(j.facts["company_id"]))
+    for label, value in FACE.items():
+        tab_to(j, page, label)
+        page.keyboard.type(value)
+    for material, file in (
+        ("食品经营许可申请书", "申请书.pdf"),
+        ("食品安全管理制度", "管理制度.pdf"),
+    ):
+        tab_to(j, page, material).set_input_files(pdf_file(file))
+    j.shot(page, "apply-form")
+    j.audit(page, "apply-form")
+    tab_to(j, page, j.t("提交申请"))
+    page.keyboard.press("Enter")
+    submitted(j, page)
 
 
 def citizen_applies(j: Journey, page: Page, company: str) -> None:
     """Applies in the company's name with two uploads; the 营业执照 is taken from its wallet."""
+    if j.variant.keyboard:
+        citizen_applies_by_keyboard(j, page, company)
+        return
     page.get_by_role("link", name=j.t("在线申报")).click()
     page.get_by_label(j.t("申请人")).select_option(label=company)
     page.get_by_label(j.t("联系人手机")).fill("13900000001")
@@ -191,6 +284,7 @@ def citizen_applies(j: Journey, page: Page, company: str) -> None:
     page.get_by_label("食品经营许可申请书").set_input_files(pdf_file("申请书.pdf"))
     page.get_by_label("食品安全管理制度").set_input_files(pdf_file("管理制度.pdf"))
     j.shot(page, "apply-form")
+    j.audit(page, "apply-form")
     page.get_by_role("button", name=j.t("提交申请")).click()
     submitted(j, page)
 
@@ -228,6 +322,7 @@ def citizen_books_a_slot(j: Journey, page: Page, hall: str) -> None:
     first.check()
     page.get_by_label(j.t("办件编号（选填）")).fill(j.facts["project_no"])
     j.shot(page, "book-slot")
+    j.audit(page, "booking")
     j.button(page, "确认预约").click()
     expect(page.get_by_role("status")).to_contain_text(j.t("预约成功。"))
     row = page.get_by_role("row").filter(has_text=hall)
@@ -249,6 +344,7 @@ def clerk_asks_for_a_correction(j: Journey, clerk: Any) -> Page:
     row.get_by_role("button", name=j.t("不符合"), exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(j.t("已记录核验结果。"))
     j.shot(page, "clerk-checks")
+    j.audit(page, "case-clerk")
     j.act(page, "一次性告知补正", {"办理意见（可不填）": "请补充健康管理制度后重新上传"})
     expect(j.case_status(page)).to_contain_text(
         j.variant.label(CaseStatus.CORRECTION_REQUIRED.label)
@@ -265,6 +361,7 @@ def citizen_corrects(j: Journey, page: Page) -> None:
     notice = page.get_by_role("region", name=j.t("一次性补正告知"))
     expect(notice).to_contain_text("缺少从业人员健康管理制度")
     j.shot(page, "correction-notice")
+    j.audit(page, "case-citizen")
     upload = page.locator("form").filter(has=page.get_by_label("食品安全管理制度", exact=True))
     upload.get_by_label("食品安全管理制度", exact=True).set_input_files(
         pdf_file("管理制度（修订）.pdf")
@@ -324,9 +421,11 @@ def citizen_pays(j: Journey, page: Page) -> None:
     expect(row).to_contain_text(j.variant.label(OrderStatus.PENDING.label))
     row.get_by_role("link").first.click()
     j.shot(page, "payment-order")
+    j.audit(page, "payment")
     j.button(page, "去支付").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(j.t("沙箱收银台"))
     j.shot(page, "sandbox-cashier")
+    j.audit(page, "sandbox-cashier")
     j.button(page, "确认支付").click()
     status = page.locator("dt", has_text=exact(j.t("状态"))).locator(
         "xpath=following-sibling::dd[1]"
@@ -375,11 +474,13 @@ def citizen_downloads(j: Journey, page: Page) -> str:
     expect(row).to_contain_text(j.facts["company"])
     expect(row).to_contain_text(j.variant.label(Status.VALID.label))
     j.shot(page, "wallet")
+    j.audit(page, "wallet")
     row.get_by_role("link", name="食品经营许可证").click()
     main = page.get_by_role("main")
     expect(main).to_contain_text(j.facts["identifier"])
     expect(main).to_contain_text(FACE["经营场所"])
     j.shot(page, "wallet-certificate")
+    j.audit(page, "wallet-certificate")
     with page.expect_download() as download:
         page.get_by_role("link", name=j.t("下载 PDF")).click()
     saved = download.value.path()
@@ -400,6 +501,7 @@ def anyone_verifies(j: Journey, public_url: str) -> None:
     expect(main).to_contain_text(j.facts["company"])
     expect(main).to_contain_text(FACE["经营项目"])
     j.shot(page, "verified")
+    j.audit(page, "verification")
 
 
 def citizen_rates(j: Journey, page: Page) -> None:
@@ -413,6 +515,7 @@ def citizen_rates(j: Journey, page: Page) -> None:
     page.get_by_role("radio", name=very_good, exact=True).check()
     page.get_by_label(j.t("意见和建议")).fill("办事快，指南清楚。")
     j.shot(page, "rate")
+    j.audit(page, "rating")
     j.button(page, "提交评价").click()
     expect(page.get_by_role("status")).to_contain_text(j.t("感谢您的评价。"))
     done = page.get_by_role("region", name=j.t("已评价"))
@@ -432,6 +535,7 @@ def golden_path(j: Journey, world: Any) -> None:
 
     j.facts["task_name"] = world.version.task_name
     j.facts["company"] = world.company.name
+    j.facts["company_id"] = str(world.company.pk)
     citizen = citizen_finds_the_item(j, world.citizen)
     citizen_applies(j, citizen, world.company.name)
     citizen_books_a_slot(j, citizen, HALL)
