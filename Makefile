@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint typecheck pytest bench messages compilemessages demo clean help
+.PHONY: run test lint typecheck pytest bench messages compilemessages demo clean help screenshots
 
 help:
 	@echo "make run    - serve the demo city on http://127.0.0.1:$(PORT) (SQLite)"
@@ -58,6 +58,13 @@ pytest: compilemessages
 	else echo "== PostgreSQL run skipped: DATABASE_URL is not set =="; fi
 
 test: lint typecheck pytest
+
+# The golden path's screenshots: the browser tests write them to var/screenshots/<variant>/
+# (test artefacts); this copies the Chinese path and a few English/elder/phone steps to the
+# committed docs/screenshots/ that the README shows.
+screenshots: compilemessages
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -q -m browser
+	$(BIN)/python scripts/copy_screenshots.py
 
 bench: compilemessages
 	$(BIN)/python -m bench

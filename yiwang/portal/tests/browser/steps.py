@@ -20,7 +20,9 @@ from yiwang.cases.tests.conftest import PDF
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT_MS = 10_000
+# Generous: the machine may be busy, and a wait ends as soon as the page shows what it should.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 FACE = {
     "经营者名称": "南昌赣香餐饮管理有限公司",
     "经营场所": "南昌市东湖区八一大道 1 号",
@@ -37,6 +39,7 @@ class Variant:
     elder: bool = False
     phone: bool = False
     keyboard: bool = False  # the application form is completed by keyboard alone
+    audit: bool = True  # axe-core on the main pages (the phone run repeats the desktop's DOM)
 
     def t(self, message: str) -> str:
         """`message` (a Chinese source string) as this variant's user reads it."""
@@ -53,7 +56,7 @@ VARIANTS = [
     Variant("zh"),
     Variant("en", language="en"),
     Variant("elder", elder=True, keyboard=True),
-    Variant("phone", phone=True),
+    Variant("phone", phone=True, audit=False),
 ]
 
 
@@ -122,7 +125,7 @@ class Journey:
 
     def audit(self, page: Page, name: str) -> None:
         """axe-core on the page as it stands; serious and critical violations are kept."""
-        if self.axe is None:
+        if self.axe is None or not self.variant.audit:
             return
         page.add_script_tag(path=str(self.axe))
         found = page.evaluate(AXE_RUN)
