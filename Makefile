@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint typecheck pytest bench messages compilemessages demo clean help
+.PHONY: run test lint typecheck pytest bench messages compilemessages demo clean help screenshots
 
 help:
 	@echo "make run    - serve the demo city on http://127.0.0.1:$(PORT) (SQLite)"
@@ -44,6 +44,9 @@ typecheck: $(STAMP)
 
 # pytest exits 5 when it collects nothing; that must fail the build, and it does, since make
 # treats every non-zero exit as failure.
+# The browser tests (marker `browser`: Debian's Chromium through Playwright, installed by
+# their session fixture when missing) run in the SQLite pass only: they test pages, not the
+# database, and a second run would double the suite's slowest part.
 pytest: compilemessages
 	DJANGO_SETTINGS_MODULE=yiwang.settings.test $(MANAGE) makemigrations --check --dry-run -v 0
 	$(BIN)/python scripts/check_translations.py
@@ -51,10 +54,17 @@ pytest: compilemessages
 	env -u DATABASE_URL $(BIN)/pytest -n 2 -q
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== test suite on PostgreSQL ($${DATABASE_URL%%\?*}) =="; \
-		$(BIN)/pytest -n 2 -q; \
+		$(BIN)/pytest -n 2 -q -m "not browser"; \
 	else echo "== PostgreSQL run skipped: DATABASE_URL is not set =="; fi
 
 test: lint typecheck pytest
+
+# The golden path's screenshots: the browser tests write them to var/screenshots/<variant>/
+# (test artefacts); this copies the Chinese path and a few English/elder/phone steps to the
+# committed docs/screenshots/ that the README shows.
+screenshots: compilemessages
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -q -m browser
+	$(BIN)/python scripts/copy_screenshots.py
 
 bench: compilemessages
 	$(BIN)/python -m bench

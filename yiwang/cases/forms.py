@@ -1,4 +1,5 @@
-"""The apply form: a summary, contact details and one file field per catalogue material."""
+"""The apply form: a summary, contact details, what the result will say (a certificate's face),
+and one file field per catalogue material."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.catalog.choices import REUSABLE_SOURCES
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"
+RESULT_PREFIX = "result_"
 
 
 class ApplyForm(forms.Form):
@@ -28,6 +30,7 @@ class ApplyForm(forms.Form):
         companies: list[Any] | None = None,
         form_fields: list[Any] | None = None,
         prefilled: dict[str, str] | None = None,
+        result_fields: list[dict[str, Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -41,6 +44,16 @@ class ApplyForm(forms.Form):
             )
         else:
             del self.fields["applicant"]
+        own_keys = {spec.key for spec in form_fields or []}
+        for spec in result_fields or []:
+            if spec["name"] in own_keys:
+                continue  # the item's own form already asks for it
+            self.fields[f"{RESULT_PREFIX}{spec['name']}"] = forms.CharField(
+                label=spec["label"],
+                max_length=200,
+                required=bool(spec.get("required", True)),
+                help_text=_("将载入办理结果（证照照面）。"),
+            )
         for material in materials:
             reusable = material.source_type in REUSABLE_SOURCES
             help_text = str(material.accept_stand or "")
@@ -52,6 +65,19 @@ class ApplyForm(forms.Form):
                 help_text=help_text,
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
             )
+
+
+    def form_data(self) -> dict[str, str]:
+        """form_data: the item's own fields (f_<key>) and the result's face (result_<name>)."""
+        return {**self.result_data(), **form_values(self.cleaned_data)}
+
+    def result_data(self) -> dict[str, str]:
+        """What the applicant filled in for the result, by its field name (form_data)."""
+        return {
+            name[len(RESULT_PREFIX) :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(RESULT_PREFIX) and value
+        }
 
 
 def form_field_for(spec: Any, initial: str | None = None) -> forms.Field:

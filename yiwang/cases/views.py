@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiwang.cases import actions, clock, crossarea, dispatch, queries
+from yiwang.cases import actions, clock, crossarea, dispatch, queries, results
 from yiwang.cases.api import material_file_response, notice_response
 from yiwang.cases.choices import (
     AcceptanceMode,
@@ -26,7 +26,7 @@ from yiwang.cases.choices import (
     SpecialType,
     WarningLevel,
 )
-from yiwang.cases.forms import ApplyForm, form_values
+from yiwang.cases.forms import ApplyForm
 from yiwang.cases.models import Case
 from yiwang.cases.notices import available_notices
 from yiwang.cases.permissions import is_applicant_side, may_perform
@@ -381,6 +381,7 @@ def apply(request: HttpRequest, version_id: int) -> HttpResponse:
         companies=companies,
         form_fields=form_fields,
         prefilled=prefilled,
+        result_fields=results.result_fields(version),
     )
     status = 200
     if request.method == "POST":
@@ -428,6 +429,7 @@ def _submit_from_form(
             uploads=uploads,
             contact_mobile=cleaned["contact_mobile"],
             address=cleaned["address"],
+            form_data=form.result_data(),
         )
         return 201, {"id": case.pk}
 
@@ -440,7 +442,7 @@ def _submit_from_form(
             "applicant": company_id,
             "files": {k: v.sha256 for k, v in uploads.items()},
             "project_name": cleaned["project_name"],
-            "form_data": form_values(cleaned),
+            "form_data": form.form_data(),
         },
         operation=operation,
     )

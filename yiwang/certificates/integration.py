@@ -6,7 +6,8 @@ tests run, without them. The interfaces are the ones the project brief fixes:
 - `yiwang.ledger.anchoring.anchor(kind, subject, payload) -> LedgerEntry` (within the caller's
   transaction; `.digest` hex, `.index` None until sequenced) and
   `yiwang.ledger.queries.receipt_for(entry) -> str | None` (tlog-proof receipt text).
-- `yiwang.cases.results.register_result_issuer(name, fn(case, actor) -> str | None)`.
+- `yiwang.cases.results.register_result_issuer(name, fn(case, actor) -> str | None)` and
+  `register_result_fields(name, fn(version) -> [face field])`: the apply form asks for the face.
 - `yiwang.cases.reuse.register_material_provider(name, provider(applicant, material))`,
   the provider returning `ReusedMaterial(source, reference, digest, label)` or None.
 """
@@ -107,6 +108,7 @@ def register_with_cases() -> None:
     if _module_present(RESULTS_MODULE):
         module = importlib.import_module(RESULTS_MODULE)
         module.register_result_issuer("certificates", results.issue_for_case)
+        module.register_result_fields("certificates", results.face_fields_for)
     if _module_present(REUSE_MODULE):
         module = importlib.import_module(REUSE_MODULE)
         module.register_material_provider("certificates", results.provide_material)

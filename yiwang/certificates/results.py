@@ -81,6 +81,20 @@ def issue_for_case(case: Any, actor: Any) -> str | None:
     return certificate.identifier
 
 
+def face_fields_for(version: Any) -> list[dict[str, Any]]:
+    """The face fields (name, label, required) a certificate item's applicant fills in."""
+    code = getattr(version, "result_certificate_type_code", "")
+    if not code or getattr(version, "result_type", None) != ResultType.CERTIFICATE:
+        return []
+    certificate_type = certificate_type_by_code(code)
+    if certificate_type is None:
+        return []
+    return [
+        {"name": f["name"], "label": f["label"], "required": f.get("required", True)}
+        for f in certificate_type.face_fields
+    ]
+
+
 def _applicant_ids(applicant: Any) -> tuple[int | None, int | None]:
     if isinstance(applicant, LegalPerson):
         return None, applicant.pk

@@ -228,3 +228,26 @@ def test_operator_applies_for_the_enterprise(personas, staff, city, version) -> 
     with pytest.raises(DomainError) as refused:
         submit(personas.other_citizen, version, legal_person=company)
     assert refused.value.status == 403
+
+
+def test_a_certificate_item_asks_for_the_face_and_keeps_it(personas, city) -> None:
+    """The certificate's face (经营者名称…) comes from the form, so the case can be issued."""
+    from yiwang.catalog.tests.conftest import make_published_task
+    from yiwang.certificates.tests.conftest import DISABILITY_CARD, make_types
+
+    make_types()
+    version = make_published_task(
+        city, code_suffix="0021", result_certificate_type_code=DISABILITY_CARD
+    )
+    citizen = client_for(personas.citizen)
+    form = citizen.get(f"/cases/apply/{version.pk}/").content.decode()
+    assert '<label for="id_result_category">残疾类别</label>' in form
+    assert '<label for="id_result_level">残疾等级</label>' in form
+    missing = citizen.post(f"/cases/apply/{version.pk}/", _apply_body(version, "f1"))
+    assert missing.status_code == 400 and not Case.objects.exists()  # the face is required
+    body = {**_apply_body(version, "f2"), "result_category": "肢体", "result_level": "三级"}
+    assert citizen.post(f"/cases/apply/{version.pk}/", body).status_code == 302
+    assert Case.objects.get().form_data == {"category": "肢体", "level": "三级"}
+    # An item whose result is no certificate asks for nothing more.
+    plain = make_published_task(city, code_suffix="0022")
+    assert "id_result_" not in citizen.get(f"/cases/apply/{plain.pk}/").content.decode()
