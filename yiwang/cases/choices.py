@@ -201,6 +201,8 @@ class HandoffChannel(models.TextChoices):
 
     ELECTRONIC = "electronic", _("电子流转")
     POST = "post", _("寄递")
+
+
 class BundleCaseStatus(models.TextChoices):
     """一件事母件状态, aggregated from its sub-cases (子件)."""
 

@@ -66,7 +66,6 @@ class ApplyForm(forms.Form):
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
             )
 
-
     def form_data(self) -> dict[str, str]:
         """form_data: the item's own fields (f_<key>) and the result's face (result_<name>)."""
         return {**self.result_data(), **form_values(self.cleaned_data)}

@@ -425,11 +425,10 @@ def _submit_from_form(
             version_id=version_id,
             legal_person=company,
             project_name=cleaned["project_name"],
-            form_data=form_values(cleaned),
+            form_data=form.form_data(),
             uploads=uploads,
             contact_mobile=cleaned["contact_mobile"],
             address=cleaned["address"],
-            form_data=form.result_data(),
         )
         return 201, {"id": case.pk}
 
