@@ -184,10 +184,19 @@ def test_booking_pages_and_api_from_outside(generated, personas) -> None:
         target = slot(dt.date(2026, 10, 8), 17, 30)
         done = client.post(
             "/appointments/book/",
-            {"hall": generated.hall.pk, "task": generated.task.pk, "slot": target.pk},
+            {
+                "hall": generated.hall.pk,
+                "task": generated.task.pk,
+                "slot": target.pk,
+                "case_project_no": "3601020000000032026100800001",
+            },
         )
         assert done.status_code == 302
         booking = Booking.objects.get()
+        # 我的预约 says which case the booking is for; nobody else's list shows it.
+        assert "3601020000000032026100800001" in client.get("/appointments/").content.decode()
+        others = client_for(personas.other_citizen).get("/appointments/").content.decode()
+        assert "3601020000000032026100800001" not in others
         public = client_for(None).get(
             f"/api/v1/appointments/halls/{generated.hall.pk}/slots?task_id={generated.task.pk}"
         )

@@ -331,6 +331,7 @@ def citizen_books_a_slot(j: Journey, page: Page, hall: str) -> None:
     expect(page.get_by_role("status")).to_contain_text(j.t("预约成功。"))
     row = page.get_by_role("row").filter(has_text=hall)
     expect(row).to_contain_text(j.facts["slot"])
+    expect(row).to_contain_text(j.facts["project_no"])  # the booking is for this case
     j.shot(page, "booked")
 
 

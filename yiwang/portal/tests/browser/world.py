@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from conftest import PASSWORD, City, make_citizen, make_staff
+from conftest import PASSWORD, City, make_citizen
 from yiwang.appointments import actions as appointments
 from yiwang.appointments.choices import Session
 from yiwang.catalog import actions as catalog
@@ -26,9 +26,16 @@ from yiwang.identity.choices import ApplicantType, OperatorScope
 from yiwang.identity.models import LegalPerson
 from yiwang.ledger.actions import ensure_log_key
 from yiwang.portal.demo.city import uscc_for
+from yiwang.regions import actions as region_actions
 from yiwang.regions.choices import Role
 
 COMPANY = "南昌赣香餐饮管理有限公司"
+# 东湖区市场监督管理局: the window clerk, the reviewer and the approver (the names show on pages).
+STAFF = [
+    ("clerk.a2", "李娜", Role.WINDOW_CLERK),
+    ("reviewer.a2", "陈刚", Role.REVIEWER),
+    ("approver.a2", "周敏", Role.APPROVER),
+]
 HALL = "东湖区政务服务中心"
 FEE_YUAN = "10.00"
 
@@ -102,7 +109,7 @@ def _restaurant_item(city: City) -> TaskVersion:
 
 
 def _hall(city: City, version: TaskVersion) -> None:
-    """The county hall: a window for the item, slots every day of the next two weeks."""
+    """The county hall: a window for the item, slots on each of the next four days."""
     hall = appointments.create_hall(
         actor=SYSTEM,
         name=HALL,
@@ -123,7 +130,7 @@ def _hall(city: City, version: TaskVersion) -> None:
         actor=SYSTEM, window=window, session=Session.WEEKEND, weekday=None,
         start=t(9), end=t(12), slot_minutes=30, capacity=2,
     )  # fmt: skip
-    appointments.generate_slots(actor=SYSTEM, hall=hall, start=timezone.localdate(), days=14)
+    appointments.generate_slots(actor=SYSTEM, hall=hall, start=timezone.localdate(), days=4)
 
 
 def _company(city: City, citizen: object) -> LegalPerson:
@@ -158,9 +165,15 @@ def build_world(city: City) -> World:
     """Everything the path needs, through the actions (so it is audited like real data)."""
     ensure_log_key(actor=SYSTEM)
     citizen = make_citizen("张伟", city.village_a, 1)
-    make_staff("clerk.a2", city.dept_a2, [Role.WINDOW_CLERK])
-    make_staff("reviewer.a2", city.dept_a2, [Role.REVIEWER])
-    make_staff("approver.a2", city.dept_a2, [Role.APPROVER])
+    for username, name, role in STAFF:
+        region_actions.create_staff(
+            actor=SYSTEM,
+            username=username,
+            display_name=name,
+            password=PASSWORD,
+            department=city.dept_a2,
+            roles=[role],
+        )
     version = _restaurant_item(city)
     _hall(city, version)
     company = _company(city, citizen)
