@@ -126,6 +126,12 @@ def test_one_timeline_and_one_notice(personas, staff, restaurant) -> None:
     assert notice.status_code == 200
     body = notice.content.decode()
     assert "一件事办结通知书" in body and "个体工商户登记" in body and "食品经营许可" in body
+    pdf_answer = client.get(f"/cases/bundles/{parent.pk}/notice.pdf")
+    assert pdf_answer.status_code == 200 and pdf_answer.content.startswith(b"%PDF")
+    assert (
+        client_for(personas.other_citizen).get(f"/cases/bundles/{parent.pk}/notice.pdf").status_code
+        == 404
+    )
 
 
 def test_another_citizen_gets_404_and_staff_see_only_a_summary(
