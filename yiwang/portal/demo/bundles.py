@@ -357,6 +357,13 @@ def _applications() -> int:
                     _advance(case, _moment(1), to="received")
             pharmacy = _apply(operator, "pharmacy", {"devices": "yes"}, 1, legal_person=company)
             made += pharmacy is not None
+            # Three sub-cases in the 东湖区行政审批局 queue of donghu.clerk.
+            ktv = _apply(operator, "ktv", {"liquor": "yes", "shows": "no"}, 2, legal_person=company)
+            if ktv is not None:
+                made += 1
+                first = ktv.sub_cases.order_by("pk").first()
+                if first is not None:
+                    _advance(first, _moment(1), to="received")
     deliver_pending()
     for parent in BundleCase.objects.all():
         refresh_bundle(actor=SYSTEM, bundle_case=parent)
