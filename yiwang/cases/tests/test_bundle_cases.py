@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from conftest import client_for
 from yiwang.cases import actions
 from yiwang.cases.actions.bundles import refresh_bundle, submit_bundle
 from yiwang.cases.choices import BundleCaseStatus, CaseStatus
@@ -17,7 +18,6 @@ from yiwang.cases.reuse import (
     register_material_provider,
     unregister_material_provider,
 )
-from conftest import client_for
 from yiwang.cases.tests.conftest import at, pdf
 from yiwang.catalog.bundles import load_bundle, resolve
 from yiwang.catalog.tests.bundle_fixtures import LICENCE_CODE, Restaurant, make_restaurant_bundle
