@@ -222,3 +222,13 @@ def test_the_bundle_list_keeps_a_constant_number_of_queries(
         publish_bundle(actor=SYSTEM, bundle=bundle)
     with django_assert_max_num_queries(8):
         assert client_for(None).get("/services/bundles/").status_code == 200
+
+
+def test_the_citizens_bundle_pages_in_english(personas, restaurant) -> None:
+    parent = apply(personas.citizen, restaurant, at(2026, 3, 2))
+    client = client_for(personas.citizen)
+    client.cookies["django_language"] = "en"
+    detail = client.get(f"/cases/bundles/{parent.pk}/").content.decode()
+    assert "Bundle case number" in detail and "Stage 2" in detail and "Progress" in detail
+    form = client.get("/cases/bundles/apply/restaurant/?q_liquor=yes").content.decode()
+    assert "Apply once" in form and "Shared by several items" in form
