@@ -228,8 +228,13 @@ def list_bundles(request: HttpRequest) -> list[dict[str, Any]]:
     return [_bundle(b) for b in published_bundles()]
 
 
-def _parent_body(user: Any, parent: BundleCase, applicant: bool) -> dict[str, Any]:
-    subs = bundle_queries.sub_cases(parent)
+def _parent_body(
+    user: Any, parent: BundleCase, applicant: bool, *, listing: bool = False
+) -> dict[str, Any]:
+    if listing:  # prefetched by the list; no timeline there
+        subs = sorted(parent.sub_cases.all(), key=lambda c: (c.bundle_stage or 1, c.pk))
+    else:
+        subs = bundle_queries.sub_cases(parent)
     return {
         "id": parent.pk,
         "bundle_no": parent.bundle_no,
@@ -259,7 +264,9 @@ def _parent_body(user: Any, parent: BundleCase, applicant: bool) -> dict[str, An
             }
             for c in subs
         ],
-        "timeline": [e.__dict__ for e in bundle_queries.timeline(parent)] if applicant else None,
+        "timeline": [e.__dict__ for e in bundle_queries.timeline(parent)]
+        if applicant and not listing
+        else None,
     }
 
 
@@ -267,9 +274,14 @@ def _parent_body(user: Any, parent: BundleCase, applicant: bool) -> dict[str, An
     "/applications/", response={200: list[BundleCaseOut], **ERRORS}, operation_id="my_bundle_cases"
 )
 def my_bundle_cases(request: HttpRequest) -> list[dict[str, Any]]:
-    """The caller's 一件事 applications (the applicant's side only), newest first."""
-    parents = bundle_queries.bundle_cases_for_user(request.user).order_by("-id")[:100]
-    return [_parent_body(request.user, p, True) for p in parents]
+    """The caller's 一件事 applications (the applicant's side only), newest first; the
+    timeline is in each application's own answer."""
+    parents = (
+        bundle_queries.bundle_cases_for_user(request.user)
+        .prefetch_related("sub_cases")
+        .order_by("-id")[:100]
+    )
+    return [_parent_body(request.user, p, True, listing=True) for p in parents]
 
 
 @router.get(

@@ -21,12 +21,13 @@ from yiwang.cases import bundles as bundle_queries
 from yiwang.cases import queries
 from yiwang.cases.actions.bundles import plan_for, submit_bundle
 from yiwang.cases.bundle_forms import BundleApplyForm
+from yiwang.cases.bundle_notices import render_bundle_notice
 from yiwang.cases.models import BundleCase
 from yiwang.cases.prefill import applicant_of, prefill_values
 from yiwang.cases.uploads import CheckedFile, check_upload
 from yiwang.catalog.bundles import ANSWER_PREFIX, answers_from, get_published_bundle, load_bundle
 from yiwang.core import idempotency
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import DomainError, NotFound
 from yiwang.core.web import login_required_page
 from yiwang.identity.models import LegalPerson
 
@@ -178,3 +179,15 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/bundles/notice.html",
         {"parent": parent, "subs": [(c, results.get(c.pk)) for c in subs]},
     )
+
+
+@login_required_page
+@require_GET
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same notice as PDF, to keep or print."""
+    parent, applicant = bundle_queries.get_bundle_case_for_user(request.user, pk)
+    if not applicant:
+        raise NotFound()
+    response = HttpResponse(render_bundle_notice(parent), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bundle-{parent.bundle_no}.pdf"'
+    return response

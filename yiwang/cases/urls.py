@@ -13,6 +13,7 @@ urlpatterns = [
     path("bundles/apply/<slug:code>/", bundle_views.apply, name="bundle_apply"),
     path("bundles/<int:pk>/", bundle_views.detail, name="bundle_detail"),
     path("bundles/<int:pk>/notice/", bundle_views.notice, name="bundle_notice"),
+    path("bundles/<int:pk>/notice.pdf", bundle_views.notice_pdf, name="bundle_notice_pdf"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<str:name>/", views.act, name="act"),
     path("<int:pk>/materials/<int:row>/check/", views.check_material, name="check_material"),

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from conftest import client_for
 from yiwang.cases import actions
 from yiwang.cases.actions.bundles import refresh_bundle, submit_bundle
 from yiwang.cases.choices import BundleCaseStatus, CaseStatus
@@ -219,3 +220,40 @@ def test_a_missing_material_or_field_changes_nothing(personas, restaurant) -> No
     assert caught.value.code == "situation_unanswered"
     assert not BundleCase.objects.exists() and not Case.objects.exists()
     assert not CaseMaterial.objects.exists()
+
+
+def test_a_later_stage_that_cannot_start_by_itself_is_explained(
+    personas, staff, restaurant
+) -> None:
+    """No 营业执照 reached the certificate library: stage 2 waits and the parent says why."""
+    parent = apply(personas.citizen, restaurant, at(2026, 3, 2))
+    finish(parent.sub_cases.get(bundle_stage=1), staff, at(2026, 3, 3))
+    deliver_pending()
+    parent.refresh_from_db()
+    assert "食品经营许可" in parent.note and "营业执照" in parent.note
+    assert parent.sub_cases.get(task_name="食品经营许可").status == CaseStatus.DRAFT
+    # The liquor licence only names the 营业执照 (a government-issued paper): it goes ahead.
+    assert parent.sub_cases.get(task_name="酒类商品零售许可").status == CaseStatus.SUBMITTED
+    page = client_for(personas.citizen).get(f"/cases/bundles/{parent.pk}/").content.decode()
+    assert "后续阶段未能自动提交" in page
+
+
+def test_a_sub_case_correction_still_reaches_the_applicant(personas, staff, restaurant) -> None:
+    from yiwang.notifications.models import Notification
+
+    parent = apply(personas.citizen, restaurant, at(2026, 3, 2))
+    shop = parent.sub_cases.get(bundle_stage=1)
+    shop = actions.receive_case(actor=staff.clerk, case=shop, now=at(2026, 3, 2, 11))
+    material = shop.materials.first()
+    actions.request_correction(
+        actor=staff.clerk,
+        case=shop,
+        rejections={material.pk: "不清晰"},
+        now=at(2026, 3, 2, 12),
+    )
+    deliver_pending()
+    bodies = list(
+        Notification.objects.filter(recipient=personas.citizen).values_list("body", flat=True)
+    )
+    assert any("补正" in b for b in bodies)
+    assert not any("已收件" in b for b in bodies)

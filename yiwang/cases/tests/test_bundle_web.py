@@ -126,6 +126,12 @@ def test_one_timeline_and_one_notice(personas, staff, restaurant) -> None:
     assert notice.status_code == 200
     body = notice.content.decode()
     assert "一件事办结通知书" in body and "个体工商户登记" in body and "食品经营许可" in body
+    pdf_answer = client.get(f"/cases/bundles/{parent.pk}/notice.pdf")
+    assert pdf_answer.status_code == 200 and pdf_answer.content.startswith(b"%PDF")
+    assert (
+        client_for(personas.other_citizen).get(f"/cases/bundles/{parent.pk}/notice.pdf").status_code
+        == 404
+    )
 
 
 def test_another_citizen_gets_404_and_staff_see_only_a_summary(
@@ -167,3 +173,62 @@ def test_pages_in_english(restaurant, path) -> None:
     client.cookies["django_language"] = "en"
     body = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="en"' in body
+
+
+def test_an_items_own_form_renders_prefilled_on_the_single_apply_page(personas, restaurant) -> None:
+    shop = restaurant.shop
+    client = client_for(personas.citizen)
+    page = client.get(f"/cases/apply/{shop.pk}/").content.decode()
+    assert 'name="f_premises"' in page and 'value="张伟"' in page
+    files = {
+        f"material_{m.pk}": SimpleUploadedFile(f"{m.pk}.pdf", PDF + str(m.pk).encode())
+        for m in shop.materials.all()
+    }
+    missing = client.post(f"/cases/apply/{shop.pk}/", {"submission_key": "s1", **files})
+    assert missing.status_code == 400 and not Case.objects.exists()
+    files = {
+        f"material_{m.pk}": SimpleUploadedFile(f"{m.pk}.pdf", PDF + str(m.pk).encode())
+        for m in shop.materials.all()
+    }
+    done = client.post(
+        f"/cases/apply/{shop.pk}/",
+        {"submission_key": "s2", "f_premises": "八一大道 2 号", **files},
+    )
+    assert done.status_code == 302
+    assert Case.objects.get().form_data == {
+        "operator": "张伟",
+        "premises": "八一大道 2 号",
+        "mobile": personas.citizen.phone,
+    }
+
+
+def test_the_bundle_list_keeps_a_constant_number_of_queries(
+    city, restaurant, django_assert_max_num_queries
+) -> None:
+    from yiwang.catalog.bundle_actions import publish_bundle, save_bundle
+    from yiwang.core.actors import SYSTEM
+
+    for n in range(5):
+        bundle = save_bundle(
+            actor=SYSTEM,
+            code=f"more-{n}",
+            name=f"一件事{n}",
+            life_cycle="person",
+            theme="birth",
+            region=city.county_a,
+            lead_department=city.dept_a2,
+            members=[{"task_code": restaurant.shop.task.task_code}],
+        )
+        publish_bundle(actor=SYSTEM, bundle=bundle)
+    with django_assert_max_num_queries(8):
+        assert client_for(None).get("/services/bundles/").status_code == 200
+
+
+def test_the_citizens_bundle_pages_in_english(personas, restaurant) -> None:
+    parent = apply(personas.citizen, restaurant, at(2026, 3, 2))
+    client = client_for(personas.citizen)
+    client.cookies["django_language"] = "en"
+    detail = client.get(f"/cases/bundles/{parent.pk}/").content.decode()
+    assert "Bundle case number" in detail and "Stage 2" in detail and "Progress" in detail
+    form = client.get("/cases/bundles/apply/restaurant/?q_liquor=yes").content.decode()
+    assert "Apply once" in form and "Shared by several items" in form
