@@ -6,3 +6,9 @@ class AppointmentsConfig(AppConfig):
     name = "yiwang.appointments"
     label = "appointments"
     verbose_name = _("预约与取号")
+
+    def ready(self) -> None:
+        # The case page's next step "预约办理时段" (see links.py).
+        from yiwang.appointments import links
+
+        links.register()

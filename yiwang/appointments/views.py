@@ -50,6 +50,8 @@ def book(request: HttpRequest) -> HttpResponse:
     hall = next((h for h in halls if h.pk == hall_id), None)
     tasks = list(queries.bookable_tasks(hall)) if hall else []
     task = next((t for t in tasks if t.pk == task_id), None)
+    # The case page's "预约办理时段" link names the case; the form carries it on.
+    case_project_no = (request.POST.get("case_project_no") or request.GET.get("case", ""))[:50]
     error = ""
     status = 200
     if request.method == "POST":
@@ -61,7 +63,7 @@ def book(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 slot=queries.get_slot(slot_id),
                 task=task,
-                case_project_no=request.POST.get("case_project_no", ""),
+                case_project_no=case_project_no,
             )
         except DomainError as refusal:
             error, status = refusal.message, refusal.status
@@ -72,7 +74,15 @@ def book(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "appointments/book.html",
-        {"halls": halls, "hall": hall, "tasks": tasks, "task": task, "days": slots, "error": error},
+        {
+            "halls": halls,
+            "hall": hall,
+            "tasks": tasks,
+            "task": task,
+            "days": slots,
+            "error": error,
+            "case_project_no": case_project_no,
+        },
         status=status,
     )
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiwang.cases import actions, clock, crossarea, dispatch, queries, results
+from yiwang.cases import actions, clock, crossarea, dispatch, links, queries, results
 from yiwang.cases.api import material_file_response, notice_response
 from yiwang.cases.choices import (
     AcceptanceMode,
@@ -100,7 +100,11 @@ def mine(request: HttpRequest) -> HttpResponse:
     if staff_of(request.user) is not None:
         return redirect("cases:workbench")
     cases = queries.cases_for_user(request.user).order_by("-id")
-    return render(request, "cases/mine.html", {"page": _page(request, cases)})
+    page = _page(request, cases)
+    # Each row's next steps, a few queries for the whole page (never one per row).
+    steps = links.links_for_cases(page.object_list, request.user)
+    rows = [(case, steps.get(case.pk, [])) for case in page.object_list]
+    return render(request, "cases/mine.html", {"page": page, "rows": rows})
 
 
 def _action_fields(name: str, case: Case, user: Any) -> list[dict[str, Any]]:
@@ -261,6 +265,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         ],
         "uploadable": uploadable,
         "notices": [(k, NoticeKind(k).label) for k in available_notices(case)],
+        "next_steps": links.links_for(case, user),
     }
 
 

@@ -30,6 +30,7 @@ LEDGER_MODULE = "yiwang.ledger.anchoring"
 RESULTS_MODULE = "yiwang.cases.results"
 REUSE_MODULE = "yiwang.cases.reuse"
 PREFILL_MODULE = "yiwang.cases.prefill"
+LINKS_MODULE = "yiwang.cases.links"  # the case page's next step "查看电子证照"
 
 
 @functools.cache
@@ -115,3 +116,10 @@ def register_with_cases() -> None:
     if _module_present(PREFILL_MODULE):
         module = importlib.import_module(PREFILL_MODULE)
         module.register_prefill_source("certificate", results.prefill_from_certificate)
+    if _module_present(LINKS_MODULE):
+        from yiwang.certificates.links import links_of_many
+
+        module = importlib.import_module(LINKS_MODULE)
+        module.register_case_links(
+            "certificates", module.one_of(links_of_many), many=links_of_many, order=40
+        )

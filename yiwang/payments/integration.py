@@ -4,7 +4,8 @@
 - `fees_gate` for "before_delivery": a case whose item charges fees cannot leave for
   delivery until an order of it is paid;
 - `bill_decided_case` as an outbox consumer: when a case is DECIDED and its item has fee
-  projects, the applicant receives a fee order.
+  projects, the applicant receives a fee order;
+- `links.links_of_many` as the case page's next step "缴费" / "已缴费".
 """
 
 from __future__ import annotations
@@ -88,7 +89,10 @@ def bill_decided_case(event: Any) -> None:
 def register() -> None:
     """Hold delivery while fees are unpaid, and bill cases when they are decided."""
     from yiwang.cases.gates import register_gate
+    from yiwang.cases.links import one_of, register_case_links
     from yiwang.cases.outbox import register_consumer
+    from yiwang.payments.links import links_of_many
 
     register_gate(GATE_STAGE, fees_gate)
     register_consumer(CONSUMER_NAME, bill_decided_case)
+    register_case_links("payments", one_of(links_of_many), many=links_of_many, order=10)

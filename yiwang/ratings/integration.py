@@ -68,7 +68,10 @@ def invite_payment_rating(order: Any) -> RatingInvitation:
 
 
 def register() -> None:
-    """Consume every case event from the cases outbox."""
+    """Consume every case event from the cases outbox; offer "评价" on the case page."""
+    from yiwang.cases.links import one_of, register_case_links
     from yiwang.cases.outbox import register_consumer
+    from yiwang.ratings.links import links_of_many
 
     register_consumer(CONSUMER_NAME, invite_from_case_event)
+    register_case_links("ratings", one_of(links_of_many), many=links_of_many, order=30)
