@@ -46,6 +46,11 @@ class Variant:
         with translation.override(self.language):
             return str(translation.gettext(message))
 
+    def pt(self, context: str, message: str) -> str:
+        """`message` under a translation context (pgettext), as this variant's user reads it."""
+        with translation.override(self.language):
+            return str(translation.pgettext(context, message))
+
     def label(self, lazy: Any) -> str:
         """A lazy label (a choice's label, say) in this variant's language."""
         with translation.override(self.language):
@@ -138,6 +143,12 @@ class Journey:
 
     def t(self, message: str) -> str:
         return self.variant.t(message)
+
+    def next_steps(self, page: Page) -> Any:
+        """The citizen's case page and its 下一步 block (the links to the next steps)."""
+        page.goto(self.facts["case_url"])
+        expect(page.get_by_role("heading", level=1)).to_have_text(self.facts["task_name"])
+        return page.get_by_role("region", name=self.variant.pt("标题", "下一步"), exact=True)
 
     def button(self, page: Page, message: str) -> Any:
         return page.get_by_role("button", name=self.t(message), exact=True)
@@ -312,19 +323,18 @@ def submitted(j: Journey, page: Page) -> None:
 
 
 def citizen_books_a_slot(j: Journey, page: Page, hall: str) -> None:
-    """Books a slot at the county hall for this case."""
-    page.goto("/me/")
-    page.get_by_role("link", name=j.t("我的预约")).click()
-    page.get_by_role("link", name=j.t("新的预约")).click()
-    page.get_by_label(j.t("大厅")).select_option(label=hall)
-    j.button(page, "查看可约时段").click()
-    page.get_by_label(j.t("事项")).select_option(label=j.facts["task_name"])
-    j.button(page, "查看可约时段").click()
+    """Books a slot at the county hall from the case page's 下一步; the case shows the slot."""
+    j.next_steps(page).get_by_role("link", name=j.t("预约办理时段"), exact=True).click()
+    # The link chose the hall and the item, and names the case.
+    expect(page.get_by_label(j.t("大厅")).locator("option:checked")).to_have_text(hall)
+    expect(page.get_by_label(j.t("事项")).locator("option:checked")).to_have_text(
+        j.facts["task_name"]
+    )
+    expect(page.get_by_label(j.t("办件编号（选填）"))).to_have_value(j.facts["project_no"])
     slots = page.get_by_role("group", name=j.t("选择时段"))
     first = slots.get_by_role("radio").first
     j.facts["slot"] = slots.locator("label").first.inner_text().split("·")[0].strip()
     first.check()
-    page.get_by_label(j.t("办件编号（选填）")).fill(j.facts["project_no"])
     j.shot(page, "book-slot")
     j.audit(page, "booking")
     j.button(page, "确认预约").click()
@@ -333,6 +343,11 @@ def citizen_books_a_slot(j: Journey, page: Page, hall: str) -> None:
     expect(row).to_contain_text(j.facts["slot"])
     expect(row).to_contain_text(j.facts["project_no"])  # the booking is for this case
     j.shot(page, "booked")
+    steps = j.next_steps(page)
+    expect(steps.get_by_role("link", name=j.t("预约办理时段"), exact=True)).to_have_count(0)
+    booked = steps.get_by_role("listitem").filter(has_text=j.t("已预约办理时段"))
+    expect(booked).to_contain_text(hall)
+    expect(booked).to_contain_text(j.facts["slot"].split("–")[0].strip())
 
 
 def clerk_asks_for_a_correction(j: Journey, clerk: Any) -> Page:
@@ -416,15 +431,16 @@ def approver_grants(j: Journey, approver: Any) -> Page:
 
 
 def citizen_pays(j: Journey, page: Page) -> None:
-    """The granted case is billed; the citizen pays in the sandbox cashier."""
+    """The granted case is billed; from the case page the citizen pays in the sandbox cashier,
+    and the case page then says it is paid and offers the e-receipt."""
     from yiwang.payments.choices import OrderStatus
 
-    page.goto("/me/")
-    page.get_by_role("link", name=j.t("我的缴费")).click()
-    row = page.get_by_role("row").filter(has_text=j.facts["project_no"])
-    expect(row).to_contain_text("10.00")
-    expect(row).to_contain_text(j.variant.label(OrderStatus.PENDING.label))
-    row.get_by_role("link").first.click()
+    steps = j.next_steps(page)
+    pay = steps.get_by_role("listitem").filter(has_text=j.variant.pt("下一步", "缴费"))
+    expect(pay).to_contain_text("10.00")
+    pay.get_by_role("link", name=j.variant.pt("下一步", "缴费"), exact=True).click()
+    expect(page.get_by_role("main")).to_contain_text(j.facts["project_no"])
+    expect(page.get_by_role("main")).to_contain_text(j.variant.label(OrderStatus.PENDING.label))
     j.shot(page, "payment-order")
     j.audit(page, "payment")
     j.button(page, "去支付").click()
@@ -438,6 +454,11 @@ def citizen_pays(j: Journey, page: Page) -> None:
     expect(status).to_have_text(j.variant.label(OrderStatus.PAID.label))
     expect(page.get_by_role("link", name=j.t("下载电子缴款凭证（PDF）"))).to_be_visible()
     j.shot(page, "paid")
+    steps = j.next_steps(page)
+    expect(steps.get_by_role("link", name=j.t("已缴费"), exact=True)).to_be_visible()
+    expect(steps.get_by_role("link", name=j.t("下载电子缴款凭证（PDF）"))).to_be_visible()
+    pay = j.variant.pt("下一步", "缴费")
+    expect(steps.get_by_role("link", name=pay, exact=True)).to_have_count(0)
 
 
 def approver_issues(j: Journey, page: Page) -> None:
@@ -471,18 +492,19 @@ def clerk_delivers(j: Journey, page: Page) -> None:
 
 
 def citizen_downloads(j: Journey, page: Page) -> str:
-    """The certificate is in the wallet, valid; the citizen downloads its PDF."""
+    """The completed case leads to its certificate, valid; the citizen downloads its PDF."""
     from yiwang.certificates.choices import Status
 
-    j.nav(page, "证照夹")
-    row = page.get_by_role("row").filter(has_text="食品经营许可证")
-    expect(row).to_contain_text(j.facts["company"])
-    expect(row).to_contain_text(j.variant.label(Status.VALID.label))
-    j.shot(page, "wallet")
-    j.audit(page, "wallet")
-    row.get_by_role("link", name="食品经营许可证").click()
+    steps = j.next_steps(page)
+    open_it = steps.get_by_role("listitem").filter(has_text=j.t("查看电子证照"))
+    expect(open_it).to_contain_text("食品经营许可证")
+    expect(open_it).to_contain_text(j.variant.label(Status.VALID.label))
+    j.shot(page, "case-next-steps")
+    j.audit(page, "case-next-steps")
+    open_it.get_by_role("link", name=j.t("查看电子证照"), exact=True).click()
     main = page.get_by_role("main")
     expect(main).to_contain_text(j.facts["identifier"])
+    expect(main).to_contain_text(j.facts["company"])
     expect(main).to_contain_text(FACE["经营场所"])
     j.shot(page, "wallet-certificate")
     j.audit(page, "wallet-certificate")
@@ -510,12 +532,13 @@ def anyone_verifies(j: Journey, public_url: str) -> None:
 
 
 def citizen_rates(j: Journey, page: Page) -> None:
-    from yiwang.ratings.choices import Level
+    """From the case page: the whole case is rated first; the case page then shows it."""
+    from yiwang.ratings.choices import Level, Touchpoint
 
-    page.goto("/me/")
-    page.get_by_role("link", name=j.t("我的评价")).click()
-    pending = page.get_by_role("region", name=j.t("待评价"))
-    pending.get_by_role("link", name=re.compile(re.escape(j.facts["project_no"]))).first.click()
+    rate = j.variant.pt("下一步", "评价")
+    j.next_steps(page).get_by_role("link", name=rate, exact=True).click()
+    expect(page.get_by_role("main")).to_contain_text(j.facts["project_no"])
+    expect(page.get_by_role("main")).to_contain_text(j.variant.label(Touchpoint.CASE.label))
     very_good = j.variant.label(Level.VERY_SATISFIED.label)
     page.get_by_role("radio", name=very_good, exact=True).check()
     page.get_by_label(j.t("意见和建议")).fill("办事快，指南清楚。")
@@ -528,6 +551,8 @@ def citizen_rates(j: Journey, page: Page) -> None:
         very_good
     )
     j.shot(page, "rated")
+    rated = j.next_steps(page).get_by_role("listitem").filter(has_text=j.t("已评价"))
+    expect(rated).to_contain_text(very_good)
 
 
 def pdf_file(name: str) -> dict[str, Any]:
