@@ -114,7 +114,7 @@ def page(user: Any, case: Any, language: str = "zh-hans") -> str:
     return response.content.decode()
 
 
-def test_booking_from_the_case_page_replaces_the_link_with_the_slot(personas, item) -> None:
+def test_booking_from_the_case_page_replaces_the_link_with_the_slot(personas, staff, item) -> None:
     case = applied(personas, item)
     steps = next_steps(page(personas.citizen, case))
     book = steps["预约办理时段"]
@@ -138,6 +138,9 @@ def test_booking_from_the_case_page_replaces_the_link_with_the_slot(personas, it
     assert "预约办理时段" not in next_steps(html)
     assert "已预约办理时段" in next_steps(html)
     assert "东湖区政务服务中心 A01 号窗口" in block(html)
+    # The clerk reads the booked slot, without a link to the citizen's bookings.
+    clerk_view = page(staff.clerk, case)
+    assert "东湖区政务服务中心 A01 号窗口" in block(clerk_view) and next_steps(clerk_view) == {}
 
 
 def test_no_booking_link_for_an_item_that_cannot_be_booked(personas, city) -> None:
