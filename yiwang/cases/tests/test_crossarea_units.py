@@ -14,6 +14,7 @@ from yiwang.cases import actions
 from yiwang.cases.models import Case, CaseHandoff, CaseProcess, CaseReviewTask
 from yiwang.cases.tests import test_crossarea as base
 from yiwang.cases.tests import test_crossarea_web as web
+from yiwang.cases.tests.conftest import full_uploads
 from yiwang.cases.tests.test_crossarea import Sides, forwarded, item_of
 from yiwang.core.actors import SYSTEM
 from yiwang.core.errors import DomainError
@@ -191,7 +192,7 @@ def test_a_local_items_acceptance_offers_its_county_only_and_refuses_others(
 ) -> None:
     local = item_of(city, city.dept_b, city.county_b, "0303", handle_area="1")
     case = actions.submit_case(
-        actor=sides.citizen, version_id=local.pk, uploads=base.full_uploads(local)
+        actor=sides.citizen, version_id=local.pk, uploads=full_uploads(local)
     )
     case = actions.receive_case(actor=sides.clerk_b, case=case)
     select = _accept_form(client_for(sides.clerk_b), case.pk)
