@@ -54,7 +54,7 @@ def test_the_whole_proxy_path_through_the_pages_with_three_counties(
     hall, clerk_b = client_for(sides.clerk_a), client_for(sides.clerk_b)
     # 1. 代收收件 at county A's hall.
     form = hall.get(f"/cases/hall/{version_b.pk}/").content.decode()
-    key = re.search(r'name="submission_key" value="(\w+)"', form).group(1)  # type: ignore[union-attr]
+    key = re.search(r'name="submission_key" value="(\w+)"', form).group(1)
     body = web._hall_body(version_b, key, web._id_number(sides.citizen))
     assert hall.post(f"/cases/hall/{version_b.pk}/", body).status_code == 302
     case = Case.objects.get()
