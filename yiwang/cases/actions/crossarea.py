@@ -225,8 +225,8 @@ def _hall_applicant(person: Person, legal_person: LegalPerson | None) -> dict[st
         raise DomainError(
             "operator_not_authorised",
             _(
-                "%(person)s不是%(unit)s授权申报的经办人（或授权已过期）。请其法定代表人登录"
-                "本平台「单位经办人」为其授予申报权限后再来办理，或由单位网上申报。"
+                "%(person)s不是%(unit)s授权申报的经办人（或授权已过期）。请单位的法定代表人"
+                "或经办人管理员在本平台为其授予申报权限后再来办理，或由单位网上申报。"
             ),
             params={"person": person.name, "unit": legal_person.name},
             field="applicant_uscc",

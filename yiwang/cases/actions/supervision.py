@@ -142,7 +142,9 @@ def _escalate(
         )
         days = -state.remaining
     elif at_hall:
-        message = _("预警：代收办件 %(no)s（%(item)s）今日须转递实施部门，剩余 %(days)s 个工作日。")
+        message = _(
+            "预警：代收办件 %(no)s（%(item)s）的转递期限为 %(due)s，请及时完成形式审查并转递。"
+        )
         days = state.remaining
     elif level == WarningLevel.RED:
         message = _("督办：办件 %(no)s（%(item)s）已超过期限 %(days)s 个工作日，请立即督促办理。")
@@ -158,6 +160,7 @@ def _escalate(
         "item": case.task_name,
         "days": days,
         "share": share,
+        "due": state.due.isoformat() if state.due else "",
     }
     escalation = CaseEscalation.objects.create(
         case=case,
