@@ -33,6 +33,7 @@ from yiwang.identity.models import LegalPerson
 from yiwang.regions.models import Department, Region
 
 MAX_ITEMS = 30
+MAX_JOINT_CHOICES = 200
 
 
 def action_fields(name: str, case: Case, user: Any) -> list[dict[str, Any]]:
@@ -92,7 +93,11 @@ def joint_candidates(case: Case) -> list[Department]:
     departments = Department.objects.select_related("region").exclude(pk=implementing.pk)
     if prefix:
         departments = departments.filter(region__code__startswith=prefix)
-    return list(departments.order_by("region__code", "name")[:200])
+    # The implementing department's own county first, so a wide area never crowds it out.
+    home = implementing.region.code[:6]
+    near = list(departments.filter(region__code__startswith=home).order_by("region__code", "name"))
+    rest = departments.exclude(region__code__startswith=home).order_by("region__code", "name")
+    return (near + list(rest[: max(0, MAX_JOINT_CHOICES - len(near))]))[:MAX_JOINT_CHOICES]
 
 
 def joint_groups(case: Case) -> list[tuple[str, list[tuple[int, str]]]]:
