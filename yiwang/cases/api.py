@@ -22,6 +22,7 @@ from yiwang.cases.notices import available_notices, render_notice
 from yiwang.cases.uploads import CheckedFile, check_upload
 from yiwang.core import idempotency
 from yiwang.core.errors import DomainError, NotFound
+from yiwang.core.national_numbers import normalise
 from yiwang.core.workdays import local_date
 from yiwang.identity.models import LegalPerson
 from yiwang.regions.queries import staff_of
@@ -428,13 +429,19 @@ def receive_case_on_behalf(
     contact_mobile: Form[str] = "",
     address: Form[str] = "",
     return_to_hall: Form[bool] = False,
+    applicant_uscc: Form[str] = "",
 ) -> HttpResponse:
     """异地代收代办 (multipart): a window clerk registers an application brought to this hall
     for an item another department implements; files as `material_<id>` fields.
 
+    For a unit (法人), `applicant_uscc` names it and the document is its 经办人's, who must
+    hold the unit's 申报 authorisation; an unregistered unit gets 404
+    `legal_person_not_registered`, an unauthorised 经办人 409 `operator_not_authorised`.
+
     Accepts an Idempotency-Key header: a retry answers the first case and creates nothing.
     """
     from yiwang.cases.actions.crossarea import receiving_hall
+    from yiwang.cases.crossarea_views import unit_for
     from yiwang.identity.actions import find_person
 
     files = uploads_from(request)
@@ -453,6 +460,7 @@ def receive_case_on_behalf(
             actor=request.user,
             version_id=version_id,
             person=person,
+            legal_person=unit_for(applicant_uscc),
             uploads=files,
             project_name=project_name,
             contact_mobile=contact_mobile,
@@ -468,6 +476,7 @@ def receive_case_on_behalf(
         payload={
             "version_id": version_id,
             "applicant": [applicant_document_type, applicant_document_number],
+            "unit": normalise(applicant_uscc),
             "project_name": project_name,
             "return_to_hall": return_to_hall,
             "files": {str(k): v.sha256 for k, v in sorted(files.items())},

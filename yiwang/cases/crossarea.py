@@ -13,12 +13,14 @@ receiving side and the implementing side then act in their own roles (see permis
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.cases.choices import ApplyType, CaseStatus, HandoffMode, HandoffStage
+from yiwang.cases.choices import ApplyType, CaseStatus, HandoffChannel, HandoffMode, HandoffStage
+from yiwang.cases.clock import NOTICE_DAYS, ClockState, add_days, days_between
 from yiwang.cases.models import Case, CaseHandoff
 from yiwang.catalog.choices import HandleArea
 from yiwang.core.errors import DomainError
@@ -28,6 +30,9 @@ from yiwang.regions.models import Department, Region, Staff
 
 # The receiving hall forwards the checked materials within this many working days of 收件.
 FORWARD_DAYS = 1
+# Posted (寄递) materials are signed for by the implementing department within this many
+# working days of forwarding (a 政务专递 parcel inside the province takes one to three days).
+ARRIVAL_DAYS = 3
 # Stages in which the case still lies with the receiving hall (not yet the implementing side's).
 AT_HALL = (HandoffStage.RECEIVED, HandoffStage.CHECKED)
 
@@ -102,6 +107,46 @@ def mode_of(case: Case, handoffs: list[CaseHandoff] | None = None) -> str:
 def forward_due(handoff: CaseHandoff) -> dt.date:
     """The day by which the receiving hall must have forwarded the materials."""
     return get_calendar().add_workdays(local_date(handoff.received_at), FORWARD_DAYS)
+
+
+@dataclass(frozen=True)
+class HandoffClock:
+    """The clock of a 代收 case before the implementing department has signed for it, and the
+    department that answers for it (the hall until forwarding, then the implementing one)."""
+
+    state: ClockState
+    department: Department
+    at_hall: bool
+
+
+def handoff_clock(case: Case, today: dt.date) -> HandoffClock | None:
+    """The running clock of a submitted 代收 case, or None (not 代收, or already signed for).
+
+    - At the hall (代收, 形式审查): `FORWARD_DAYS` working days from 收件 to forwarding.
+    - Forwarded electronically: the §32 five-day clock of the implementing department runs
+      from the forwarding moment (the materials are in its system), as after its 收件.
+    - Forwarded by post: `ARRIVAL_DAYS` working days from forwarding to its 收件.
+    """
+    if case.status != CaseStatus.SUBMITTED:
+        return None
+    handoff = proxy_of(case)
+    if handoff is None:
+        return None
+    if handoff.stage in AT_HALL:
+        start, limit, stage = local_date(handoff.received_at), FORWARD_DAYS, "forward"
+        department, at_hall = handoff.from_department, True
+    elif handoff.stage == HandoffStage.FORWARDED and handoff.forwarded_at is not None:
+        start = local_date(handoff.forwarded_at)
+        department, at_hall = handoff.to_department, False
+        if handoff.channel == HandoffChannel.POST:
+            limit, stage = ARRIVAL_DAYS, "arrival"
+        else:
+            limit, stage = NOTICE_DAYS, "acceptance"
+    else:
+        return None
+    due = add_days(start, limit, [])
+    state = ClockState(stage, start, limit, days_between(start, today, []), due, False)
+    return HandoffClock(state, department, at_hall)
 
 
 # --- reads ---------------------------------------------------------------------------------

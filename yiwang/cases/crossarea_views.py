@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.cases import actions, crossarea
-from yiwang.cases.actions.crossarea import receiving_hall
+from yiwang.cases.actions.crossarea import receiving_hall, unregistered_unit
 from yiwang.cases.choices import HandoffChannel
 from yiwang.cases.forms import ACCEPT
 from yiwang.cases.models import Case
@@ -25,12 +25,15 @@ from yiwang.catalog.models import TaskVersion
 from yiwang.catalog.queries import get_published_version, published_versions
 from yiwang.core import idempotency
 from yiwang.core.errors import DomainError
+from yiwang.core.national_numbers import normalise
 from yiwang.core.web import staff_required
-from yiwang.identity.actions import find_person
+from yiwang.identity.actions import find_legal_person, find_person
 from yiwang.identity.choices import DocumentType
-from yiwang.regions.models import Department
+from yiwang.identity.models import LegalPerson
+from yiwang.regions.models import Department, Region
 
 MAX_ITEMS = 30
+MAX_JOINT_CHOICES = 200
 
 
 def action_fields(name: str, case: Case, user: Any) -> list[dict[str, Any]]:
@@ -69,7 +72,8 @@ def action_fields(name: str, case: Case, user: Any) -> list[dict[str, Any]]:
                 "label": _("联办部门"),
                 "type": "select",
                 "required": True,
-                "choices": [(d.pk, d.name) for d in joint_candidates(case)],
+                "choices": [],
+                "groups": joint_groups(case),
             },
             {
                 "name": "step_name",
@@ -89,7 +93,25 @@ def joint_candidates(case: Case) -> list[Department]:
     departments = Department.objects.select_related("region").exclude(pk=implementing.pk)
     if prefix:
         departments = departments.filter(region__code__startswith=prefix)
-    return list(departments.order_by("region__code", "name")[:200])
+    # The implementing department's own county first, so a wide area never crowds it out.
+    home = implementing.region.code[:6]
+    near = list(departments.filter(region__code__startswith=home).order_by("region__code", "name"))
+    rest = departments.exclude(region__code__startswith=home).order_by("region__code", "name")
+    return (near + list(rest[: max(0, MAX_JOINT_CHOICES - len(near))]))[:MAX_JOINT_CHOICES]
+
+
+def joint_groups(case: Case) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The 联办 candidates grouped by county (a city-level department under its city), the
+    implementing department's own county first."""
+    departments = joint_candidates(case)
+    codes = {f"{d.region.code[:6]}000000" for d in departments}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    home = case.implementing_department.region.code[:6]
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for department in departments:
+        groups.setdefault(department.region.code[:6], []).append((department.pk, department.name))
+    order = sorted(groups, key=lambda code: (code != home, code))
+    return [(names.get(f"{code}000000", code), groups[code]) for code in order]
 
 
 def open_items(hall: Department, text: str) -> list[TaskVersion]:
@@ -139,6 +161,14 @@ class HallForm(forms.Form):
         label=gettext_lazy("申请人证件类型"), choices=DocumentType.choices
     )
     document_number = forms.CharField(label=gettext_lazy("申请人证件号码"), max_length=32)
+    applicant_uscc = forms.CharField(
+        label=gettext_lazy("单位统一社会信用代码（以单位名义申请时填写）"),
+        max_length=24,
+        required=False,
+        help_text=gettext_lazy(
+            "填写后由单位申请，上面的证件为到场经办人的证件；经办人须已获单位申报授权。"
+        ),
+    )
     project_name = forms.CharField(
         label=gettext_lazy("办理摘要（可不填）"), max_length=200, required=False
     )
@@ -205,6 +235,16 @@ def hall_register(request: HttpRequest, version_id: int) -> HttpResponse:
     )
 
 
+def unit_for(uscc: str) -> LegalPerson | None:
+    """The registered unit a window clerk names by its USCC (None when none was given)."""
+    if not (uscc or "").strip():
+        return None
+    unit = find_legal_person(uscc, field="applicant_uscc")
+    if unit is None:
+        raise unregistered_unit()
+    return unit
+
+
 def _register(request: HttpRequest, version_id: int, form: HallForm, materials: list[Any]) -> int:
     uploads = {}
     for material in materials:
@@ -227,6 +267,7 @@ def _register(request: HttpRequest, version_id: int, form: HallForm, materials: 
             actor=request.user,
             version_id=version_id,
             person=person,
+            legal_person=unit_for(cleaned["applicant_uscc"]),
             uploads=uploads,
             project_name=cleaned["project_name"],
             contact_mobile=cleaned["contact_mobile"],
@@ -242,6 +283,7 @@ def _register(request: HttpRequest, version_id: int, form: HallForm, materials: 
         payload={
             "version": version_id,
             "applicant": [cleaned["document_type"], cleaned["document_number"]],
+            "unit": normalise(cleaned["applicant_uscc"] or ""),
             "files": {k: v.sha256 for k, v in uploads.items()},
             "return_to_hall": cleaned["return_to_hall"],
         },

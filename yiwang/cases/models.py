@@ -451,7 +451,8 @@ class CaseHandoff(models.Model):
 
 
 class CaseEscalation(models.Model):
-    """督办: a warning sent to the department head, once per level per case."""
+    """督办: a warning sent to the department head, once per level per case and answering
+    department (a 代收 case's hall for its 转递 limit, else the implementing department)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="escalations")
     level = models.CharField(_("级别"), max_length=8, choices=WarningLevel.choices)
@@ -465,7 +466,9 @@ class CaseEscalation(models.Model):
         verbose_name_plural = _("督办通知")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "level"], name="escalation_once_per_level")
+            models.UniqueConstraint(
+                fields=["case", "level", "department"], name="escalation_once_per_level_dept"
+            )
         ]
 
     def __str__(self) -> str:

@@ -158,7 +158,12 @@ def queue_for_user(
         cases = cases.filter(crossarea.proxy_queue_filter(staff))
     elif name != "all":
         raise NotFound()
-    if name not in {"all", "proxy", "review"}:
+    if name == "overdue":
+        # A hand-off this hall is late forwarding (or handing over) is its own overdue work.
+        cases = cases.exclude(
+            crossarea.not_yours_to_work(staff) & ~crossarea.proxy_queue_filter(staff)
+        )
+    elif name not in {"all", "proxy", "review"}:
         # 跨域通办: a case still at another hall, or one this hall only received on the
         # implementing department's behalf, is nobody's work in these queues here.
         cases = cases.exclude(crossarea.not_yours_to_work(staff))

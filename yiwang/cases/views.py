@@ -39,7 +39,7 @@ from yiwang.core.web import login_required_page, staff_required
 from yiwang.core.workdays import local_date
 from yiwang.identity.models import LegalPerson
 from yiwang.regions.permissions import roles_of
-from yiwang.regions.queries import departments_for_user, staff_of
+from yiwang.regions.queries import staff_of
 
 PAGE_SIZE = 25
 QUEUE_LABELS = {
@@ -151,14 +151,17 @@ def _action_fields(name: str, case: Case, user: Any) -> list[dict[str, Any]]:
                     "required": False,
                 }
             )
-        departments = departments_for_user(user).exclude(pk=case.implementing_department_id)
+        from yiwang.cases.crossarea_views import joint_groups
+
+        # 联办: the departments the item's 通办 area allows, grouped by county.
         fields.append(
             {
                 "name": "joint_department_ids",
                 "label": _("联办部门（可多选）"),
                 "type": "multiselect",
                 "required": False,
-                "choices": [(d.pk, d.name) for d in departments[:200]],
+                "choices": [],
+                "groups": joint_groups(case),
             }
         )
         fields.append({"name": "explain", "label": _("办理意见（可不填）"), **text})

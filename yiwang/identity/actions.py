@@ -65,6 +65,11 @@ def find_person(document_type: str, number: str) -> Person | None:
     ).first()
 
 
+def find_legal_person(uscc: str, *, field: str = "uscc") -> LegalPerson | None:
+    """Find a registered legal person by its unified social credit code (checked, GB 32100)."""
+    return LegalPerson.objects.filter(uscc=check_uscc(uscc, field=field)).first()
+
+
 @transaction.atomic
 def register_citizen(
     *,

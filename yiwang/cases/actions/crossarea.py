@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.cases import errors, gates
 from yiwang.cases.actions.base import (
+    USCC_PAGE_TYPE,
     _attach,
     _begin,
     _finish,
@@ -59,8 +60,8 @@ from yiwang.catalog.choices import REUSABLE_SOURCES, MaterialSource
 from yiwang.catalog.queries import version_for_application
 from yiwang.core.errors import DomainError, PermissionDenied
 from yiwang.core.workdays import local_date
-from yiwang.identity.choices import ApplicantType
-from yiwang.identity.models import Person
+from yiwang.identity.choices import ApplicantType, OperatorScope
+from yiwang.identity.models import LegalPerson, Operator, Person
 from yiwang.regions.choices import Role
 from yiwang.regions.models import Department
 from yiwang.regions.permissions import has_role
@@ -91,10 +92,15 @@ def receive_on_behalf(
     contact_mobile: str = "",
     address: str = "",
     return_to_hall: bool = False,
+    legal_person: LegalPerson | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """代收收件: the hall registers, on the implementing department's behalf, an application
-    the applicant brought in person; the case starts with the hall's 形式审查 pending."""
+    the applicant brought in person; the case starts with the hall's 形式审查 pending.
+
+    With `legal_person`, the unit applies and `person` is its 经办人 at the window: they must
+    hold an account with the unit's 申报 authorisation in force, as online (intake.submit_case).
+    """
     now = _now(now)
     hall = receiving_hall(actor)
     version = version_for_application(version_id)
@@ -112,8 +118,9 @@ def receive_on_behalf(
             _("申请人尚未实名注册，请先协助其完成实名注册。"),
             field="applicant",
         )
+    applicant = _hall_applicant(person, legal_person)
     served = version.server_type or []
-    if served and ApplicantType.NATURAL_PERSON not in served:
+    if served and applicant["applyer_type"] not in served:
         raise DomainError(
             "applicant_type_not_served", _("该事项不面向此类申请人。"), field="applicant"
         )
@@ -121,7 +128,7 @@ def receive_on_behalf(
     uploads = dict(uploads or {})
     if any(key not in materials for key in uploads):
         raise DomainError("material_unknown", _("提交的材料不属于该事项。"), field="materials")
-    name = (project_name or "").strip() or f"{person.name}申请{version.task_name}"
+    name = (project_name or "").strip() or f"{applicant['applyer_name']}申请{version.task_name}"
     case = Case.objects.create(
         task_version=version,
         task_code=version.task.task_code,
@@ -132,11 +139,6 @@ def receive_on_behalf(
         project_type=version.project_type,
         apply_type=ApplyType.WINDOW,
         applicant_user_id=person.user_id,
-        applicant_person=person,
-        applyer_type=ApplicantType.NATURAL_PERSON,
-        applyer_name=person.name,
-        applyer_page_type=person.document_type,
-        applyer_page_code=person.document_masked,
         contact_name=person.name[:60],
         contact_mobile=(contact_mobile or "")[:11],
         address=(address or "")[:200],
@@ -145,14 +147,16 @@ def receive_on_behalf(
         implementing_department=implementing,
         created_at=now,
         status=CaseStatus.DRAFT,
+        **applicant,
     )
+    holder = legal_person or person
     missing: list[str] = []
     for material in materials.values():
         if material.pk in uploads:
             _attach(case, material, uploads[material.pk], now)
             continue
         if material.source_type in REUSABLE_SOURCES:
-            reused = find_reused(person, material)
+            reused = find_reused(holder, material)
             if reused is not None:
                 CaseMaterial.objects.create(
                     case=case,
@@ -201,7 +205,53 @@ def receive_on_behalf(
             "accepting_department": hall.uscc,
             "implementing_department": implementing.uscc,
             "return_to_hall": return_to_hall,
+            "legal_person": legal_person.uscc if legal_person else "",
         },
+    )
+
+
+def _hall_applicant(person: Person, legal_person: LegalPerson | None) -> dict[str, Any]:
+    """The applicant fields of a case registered at the hall (the rule of `_applicant_for`)."""
+    if legal_person is None:
+        return {
+            "applicant_person": person,
+            "applyer_type": ApplicantType.NATURAL_PERSON,
+            "applyer_name": person.name,
+            "applyer_page_type": person.document_type,
+            "applyer_page_code": person.document_masked,
+        }
+    posts = Operator.objects.filter(legal_person=legal_person, user=person.user)
+    if not any(post.may(OperatorScope.APPLY) for post in posts):
+        raise DomainError(
+            "operator_not_authorised",
+            _(
+                "%(person)s不是%(unit)s授权申报的经办人（或授权已过期）。请单位的法定代表人"
+                "或经办人管理员在本平台为其授予申报权限后再来办理，或由单位网上申报。"
+            ),
+            params={"person": person.name, "unit": legal_person.name},
+            field="applicant_uscc",
+            status=409,
+        )
+    return {
+        "applicant_legal_person": legal_person,
+        "applyer_type": legal_person.applicant_type,
+        "applyer_name": legal_person.name,
+        "applyer_page_type": USCC_PAGE_TYPE,
+        "applyer_page_code": legal_person.uscc,
+        "legal": legal_person.legal_representative,
+    }
+
+
+def unregistered_unit() -> DomainError:
+    """A walk-in unit with no account here: the hall cannot register it on its own word."""
+    return DomainError(
+        "legal_person_not_registered",
+        _(
+            "该统一社会信用代码的单位尚未在本平台注册。请指导其法定代表人先网上注册单位并为"
+            "经办人授权申报，再来窗口办理；窗口不能代未注册的单位登记申请。"
+        ),
+        field="applicant_uscc",
+        status=404,
     )
 
 

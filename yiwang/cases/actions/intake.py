@@ -40,6 +40,7 @@ from yiwang.cases.choices import (
     PauseKind,
     ReviewKind,
 )
+from yiwang.cases.crossarea import check_acceptable
 from yiwang.cases.models import (
     Case,
     CaseMaterial,
@@ -541,6 +542,12 @@ def accept_case(
     """
     now = _now(now)
     locked = _begin(actor, case, "accept")
+    joint = [d for d in joint_departments if d.pk != locked.implementing_department_id]
+    for department in joint:
+        # 联办 parts go where the item's 通办 area allows (as `assign_joint_part`).
+        check_acceptable(
+            department, locked.implementing_department, locked.task_version.handle_area
+        )
     if mode not in {AcceptanceMode.NORMAL, AcceptanceMode.TOLERANCE, AcceptanceMode.NOTIFY_COMMIT}:
         raise DomainError("acceptance_mode_invalid", _("受理方式不正确。"), field="mode")
     deferred = dict(deferred or {})
@@ -583,7 +590,6 @@ def accept_case(
     locked.materials.filter(state=MaterialState.PENDING).update(
         state=MaterialState.ACCEPTED, checked_at=now, checked_by=_user(actor)
     )
-    joint = [d for d in joint_departments if d.pk != locked.implementing_department_id]
     locked.is_joint = bool(joint)
     _set_accepted(locked, now, mode, actor)
     version = locked.task_version
