@@ -133,6 +133,29 @@ QuestionFormSet = forms.formset_factory(QuestionForm, extra=QUESTION_EXTRA, can_
 OptionFormSet = forms.formset_factory(OptionForm, extra=OPTION_EXTRA, can_delete=True)
 
 
+def with_more_rows(data: QueryDict) -> QueryDict:
+    """The posted editor with blank rows added (the 增加空行 button: no JavaScript needed).
+
+    Three more member rows, one more question, two more options under every question.
+    """
+    more = data.copy()
+
+    def count(prefix: str) -> int:
+        try:
+            return max(0, min(int(more.get(f"{prefix}-TOTAL_FORMS", "0")), 200))
+        except ValueError:
+            return 0
+
+    more["members-TOTAL_FORMS"] = str(count("members") + MEMBER_EXTRA)
+    questions = count("questions")
+    more["questions-TOTAL_FORMS"] = str(questions + QUESTION_EXTRA)
+    for index in range(questions + QUESTION_EXTRA):
+        prefix = f"questions-{index}-options"
+        more[f"{prefix}-TOTAL_FORMS"] = str(count(prefix) + OPTION_EXTRA)
+        more.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+    return more
+
+
 def _filled(form: forms.Form, keys: tuple[str, ...]) -> bool:
     data = getattr(form, "cleaned_data", None) or {}
     return not data.get("DELETE") and any(str(data.get(k) or "").strip() for k in keys)

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.catalog import queries
 from yiwang.catalog.bundle_actions import publish_bundle, retire_bundle, save_bundle
-from yiwang.catalog.bundle_forms import BundleEditor
+from yiwang.catalog.bundle_forms import BundleEditor, with_more_rows
 from yiwang.catalog.bundles import (
     ANSWER_PREFIX,
     answers_from,
@@ -142,7 +142,10 @@ def console_bundle_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 def _editor(request: HttpRequest, bundle: Bundle | None) -> HttpResponse:
     user = request.user
-    data = request.POST if request.method == "POST" else None
+    data: QueryDict | None = request.POST if request.method == "POST" else None
+    adding = data is not None and "more_rows" in data
+    if adding and data is not None:
+        data = with_more_rows(data)
     editor = BundleEditor(
         data,
         bundle=bundle,
@@ -150,7 +153,7 @@ def _editor(request: HttpRequest, bundle: Bundle | None) -> HttpResponse:
         departments=departments_for_user(user),
     )
     status, error_code = 200, ""
-    if request.method == "POST":
+    if request.method == "POST" and not adding:
         if editor.is_valid():
             arguments = editor.cleaned()
             code = bundle.code if bundle is not None else arguments.pop("code")

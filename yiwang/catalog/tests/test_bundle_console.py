@@ -255,3 +255,20 @@ def test_the_editor_in_english(city, personas) -> None:
     assert "Member items" in new
     zh = html_of(client_for(personas.catalog_admin).get(NEW))
     assert "成员事项" in zh and "情形问题" in zh
+
+
+def test_more_rows_without_javascript_keeps_what_was_typed(city, personas) -> None:
+    r = make_restaurant_bundle(city)
+    admin = client_for(personas.catalog_admin)
+    data = payload(
+        city,
+        members=[(r.shop.task.task_code, 1, True)],
+        questions=[("q1", "第一个问题？", [("a", "甲", "")])],
+    )
+    data["more_rows"] = "1"
+    page = admin.post(NEW, data)
+    body = html_of(page)
+    assert page.status_code == 200 and not Bundle.objects.filter(code="shop2").exists()
+    assert 'name="members-3-task_code"' in body and r.shop.task.task_code in body
+    assert 'name="questions-1-code"' in body and 'name="questions-0-options-2-code"' in body
+    assert 'name="questions-1-options-1-label"' in body and "第一个问题？" in body
