@@ -272,3 +272,25 @@ def test_more_rows_without_javascript_keeps_what_was_typed(city, personas) -> No
     assert 'name="members-3-task_code"' in body and r.shop.task.task_code in body
     assert 'name="questions-1-code"' in body and 'name="questions-0-options-2-code"' in body
     assert 'name="questions-1-options-1-label"' in body and "第一个问题？" in body
+
+
+def test_a_draft_bundle_of_unpublished_items_previews_and_explains(city, personas) -> None:
+    from yiwang.catalog.tests.conftest import make_task
+
+    draft_item = make_task(
+        catalog_code="000201008000",
+        name="门头招牌设置备案",
+        department=city.dept_a2,
+        region=city.county_a,
+        fields={"anticipate_day": 5, "promise_day": 2},
+        published=False,
+    )
+    admin = client_for(personas.catalog_admin)
+    code = draft_item.task.task_code
+    created = admin.post(NEW, payload(city, code="signs", members=[(code, 1, True)]))
+    assert created.status_code == 302
+    preview = admin.get("/catalog/console/bundles/signs/preview/")
+    assert preview.status_code == 200 and code in html_of(preview)
+    refused = admin.post("/catalog/console/bundles/signs/publish/", follow=True)
+    assert "没有现行版本" in html_of(refused)
+    assert Bundle.objects.get(code="signs").status == "draft"
