@@ -183,8 +183,14 @@ class BundleEditor:
         member_initial: list[dict[str, Any]] = []
         question_initial: list[dict[str, Any]] = []
         option_initial: list[list[dict[str, Any]]] = []
+        self.names: dict[str, str] = {}
         if bundle is not None:
-            for member in BundleMember.objects.filter(bundle=bundle).select_related("task"):
+            members = BundleMember.objects.filter(bundle=bundle).select_related(
+                "task__current_version"
+            )
+            for member in members:
+                current = member.task.current_version
+                self.names[member.task.task_code] = current.task_name if current else ""
                 member_initial.append(
                     {
                         "task_code": member.task.task_code,
@@ -315,6 +321,14 @@ class BundleEditor:
         if name is not None and name not in target.fields:
             name = None
         target.add_error(name, message)
+
+    def member_rows(self) -> list[tuple[Any, str]]:
+        """Each member row with the item's name, so a clerk sees more than a long code."""
+        rows = []
+        for form in self.members.forms:
+            code = str(form.initial.get("task_code", ""))
+            rows.append((form, self.names.get(code, "")))
+        return rows
 
     def sections(self) -> list[tuple[forms.Form, forms.BaseFormSet[Any]]]:
         return list(zip(self.questions.forms, self.options, strict=True))

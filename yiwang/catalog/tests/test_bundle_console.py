@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -113,6 +114,9 @@ def test_an_admin_creates_edits_and_publishes_a_bundle_from_the_page(city, perso
     assert [m.task.task_code for m in option.adds.all()] == [liquor]
     form = html_of(admin.get(edit_url("shop2")))
     assert "是否卖酒？" in form and liquor in form
+    assert "：个体工商户登记</legend>" in form  # the item's name, not only its long code
+    described = set(re.findall(r'aria-describedby="([^"]+)"', form))
+    assert described and all(f'id="{ref}"' in form for ref in described)
 
     assert admin.post("/catalog/console/bundles/shop2/publish/").status_code == 302
     guide = Client().get("/services/bundles/shop2/", {"q_liquor": "yes"})
