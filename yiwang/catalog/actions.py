@@ -328,8 +328,25 @@ def check_children(
                     )
             if name == "handling_items":
                 situation_codes.add(str(row.get("task_handle_item", "")))
+        if name == "form_fields":
+            _check_form_keys(rows)
         checked[name] = rows
     return checked
+
+
+def _check_form_keys(rows: list[dict[str, Any]]) -> None:
+    """One key per field of a form: the applicant's answers are stored by key."""
+    seen: set[str] = set()
+    for index, row in enumerate(rows, start=1):
+        key = str(row.get("key", ""))
+        if key in seen:
+            raise DomainError(
+                "form_field_key_repeated",
+                _("申请表字段标识 %(key)s 重复。"),
+                params={"key": key},
+                field=f"form_fields.{index}.key",
+            )
+        seen.add(key)
 
 
 def _required_child_fields(name: str) -> tuple[str, ...]:

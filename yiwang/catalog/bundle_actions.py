@@ -174,8 +174,12 @@ def save_bundle(
     members: Iterable[Mapping[str, Any]],
     questions: Iterable[Mapping[str, Any]] = (),
     description: str = "",
+    new: bool = False,
 ) -> Bundle:
-    """Create or replace a bundle's definition (members, stages, situation questions)."""
+    """Create or replace a bundle's definition (members, stages, situation questions).
+
+    With `new` (the console's 新建 form) an existing code is refused instead of replaced.
+    """
     require_catalog_admin(actor, region)
     code = _slug(code, "code")
     name = (name or "").strip()
@@ -186,6 +190,13 @@ def save_bundle(
     question_rows = _check_questions(questions, member_rows)
     bundle = Bundle.objects.select_for_update().filter(code=code).first()
     before = None
+    if bundle is not None and new:
+        raise Conflict(
+            "bundle_code_taken",
+            _("一件事编码 %(code)s 已被使用。"),
+            field="code",
+            params={"code": code},
+        )
     if bundle is None:
         bundle = Bundle(code=code)
     else:

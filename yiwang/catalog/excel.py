@@ -1,7 +1,8 @@
 """Excel (xlsx) import and export of implementation lists, with the national column names.
 
 A workbook has one sheet of tasks (实施清单) and child sheets (业务办理项, 申请材料, 收费项目,
-办理环节, 常见问题) keyed by task_code. Import checks every row of every sheet first and
+办理环节, 常见问题, 申请表字段) keyed by task_code; a child sheet left out of the workbook
+leaves those rows of the task as they are. Import checks every row of every sheet first and
 writes nothing unless all are good; then it creates or re-drafts each task through the
 catalogue actions in one transaction. Export writes each task's latest version.
 """
@@ -36,6 +37,7 @@ CHILD_SHEETS = {
     "fees": "收费项目",
     "steps": "办理环节",
     "questions": "常见问题",
+    "form_fields": "申请表字段",
 }
 LEGEND_SHEET = "字段说明"
 # Task-sheet columns that are not version fields.

@@ -109,12 +109,23 @@ def _child_form(name: str) -> type[forms.Form]:
             required=False,
             help_text=_("留空表示所有情形都需要；多个编码用逗号分隔。"),
         )
+    if name == "form_fields":
+        form_fields["choices"] = forms.CharField(
+            label=_("可选值"),
+            required=False,
+            max_length=1000,
+            help_text=_("字段类型为“选项”时填写；多个值用逗号或顿号分隔。"),
+        )
+        form_fields["prefill"].help_text = _(
+            "可留空。个人信息：profile:name、profile:mobile、profile:address、"
+            "profile:birth_date；电子证照：certificate:证照类型代码:照面字段。"
+        )
     return type(f"{name.title()}Form", (forms.Form,), dict(form_fields))
 
 
 CHILD_FORMSETS = {
     name: forms.formset_factory(_child_form(name), extra=1, can_delete=True)
-    for name in ("handling_items", "materials", "fees", "steps", "questions")
+    for name in ("handling_items", "materials", "fees", "steps", "questions", "form_fields")
 }
 CHILD_TITLES = {
     "handling_items": _("业务办理项（情形）"),
@@ -122,7 +133,16 @@ CHILD_TITLES = {
     "fees": _("收费项目"),
     "steps": _("办理环节"),
     "questions": _("常见问题"),
+    "form_fields": _("申请表字段"),
 }
+
+
+def _split_list(text: Any) -> list[str]:
+    """A list typed in one box: commas (either width), 、 or semicolons separate the values."""
+    text = str(text or "")
+    for separator in "，、;；":
+        text = text.replace(separator, ",")
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def child_initial(version: TaskVersion, name: str) -> list[dict[str, Any]]:
@@ -135,6 +155,8 @@ def child_initial(version: TaskVersion, name: str) -> list[dict[str, Any]]:
                 h.task_handle_item
                 for h in obj.handling_items.all()  # type: ignore[attr-defined]
             )
+        if name == "form_fields":
+            data["choices"] = "，".join(str(c) for c in data.get("choices") or [])
         rows.append(data)
     return rows
 
@@ -152,6 +174,8 @@ def child_rows(formset: forms.BaseFormSet[Any], name: str) -> list[dict[str, Any
             row["handling_item_codes"] = [
                 c.strip() for c in codes.replace("，", ",").split(",") if c.strip()
             ]
+        if name == "form_fields":
+            row["choices"] = _split_list(row.get("choices"))
         rows.append(row)
     return rows
 

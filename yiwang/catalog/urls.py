@@ -32,6 +32,21 @@ urlpatterns = [
     path("catalog/console/baselines/", views.baselines_page, name="baselines"),
     path("catalog/console/bundles/", bundle_views.console_bundles, name="console_bundles"),
     path(
+        "catalog/console/bundles/new/",
+        bundle_views.console_bundle_new,
+        name="console_bundle_new",
+    ),
+    path(
+        "catalog/console/bundles/<slug:code>/edit/",
+        bundle_views.console_bundle_edit,
+        name="console_bundle_edit",
+    ),
+    path(
+        "catalog/console/bundles/<slug:code>/preview/",
+        bundle_views.console_bundle_preview,
+        name="console_bundle_preview",
+    ),
+    path(
         "catalog/console/bundles/<slug:code>/<slug:action>/",
         bundle_views.console_bundle_action,
         name="console_bundle_action",

@@ -100,6 +100,18 @@ def rich_catalogue(city, search_catalogue):
                 {"name": "决定", "role": "approver", "limit_days": 3},
             ],
             "questions": [{"question": "要几天？", "answer": "承诺 7 个自然日。"}],
+            "form_fields": [
+                {"key": "operator", "label": "经营者姓名", "prefill": "profile:name"},
+                {
+                    "key": "shop_kind",
+                    "label": "经营类别",
+                    "field_type": "choice",
+                    "choices": ["热食类", "冷食类", "饮品"],
+                    "required": False,
+                    "help_text": "可多选时请联系窗口",
+                },
+                {"key": "opening", "label": "开业日期", "field_type": "date"},
+            ],
         },
     )
     return dump()
@@ -117,6 +129,8 @@ def test_export_then_import_gives_the_same_catalogue(rich_catalogue) -> None:
         "办理环节",
         "常见问题",
     ]
+    assert "申请表字段" in book.sheetnames
+    assert [c.value for c in book["申请表字段"][1]][:3] == ["task_code", "key", "label"]
     header = [c.value for c in book["实施清单"][1]]
     assert header[:4] == ["task_code", "catalog_code", "catalog_name", "dept_code"]
     for national in ("anticipate_day", "promise_type", "handle_area", "online_handle_depth"):
@@ -275,3 +289,17 @@ def test_only_catalogue_admins_import_and_only_in_their_jurisdiction(city, perso
     )
     assert summary.rows == 1
     assert actions  # the import goes through the actions (audited)
+
+
+@pytest.mark.django_db
+def test_a_workbook_without_the_form_sheet_keeps_the_form(rich_catalogue) -> None:
+    """Workbooks made before the 申请表字段 sheet existed leave an item's form as it is."""
+    book = load_workbook(io.BytesIO(excel.export_workbook(Task.objects.all())))
+    del book["申请表字段"]
+    stream = io.BytesIO()
+    book.save(stream)
+    excel.import_workbook(actor=SYSTEM, data=stream.getvalue())
+    after = dump()
+    assert any(row["children"]["form_fields"] for row in after.values())
+    for code, row in after.items():
+        assert row["children"]["form_fields"] == rich_catalogue[code]["children"]["form_fields"]
