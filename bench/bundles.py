@@ -9,29 +9,15 @@ In process (no HTTP server) on a scratch SQLite file (BENCH_DATABASE_URL overrid
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import Figure, bench_env, report, scratch_database
+from bench.common import Figure, report, scratch_database, setup_django_in_process
 
 BENCH_PASSWORD = "Bench@2026-x"  # noqa: S105 - a throw-away database
 SECONDS = 5.0
-
-
-def _setup_django(url: str, media: str) -> None:
-    env = bench_env(url)
-    env["YIWANG_ALLOWED_HOSTS"] = "testserver"
-    env["YIWANG_MEDIA_ROOT"] = media
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "--noinput", verbosity=0)
 
 
 def _world() -> dict[str, Any]:
@@ -127,6 +113,6 @@ def figures(world: dict[str, Any]) -> list[Figure]:
 
 def run() -> None:
     with scratch_database() as (url, _folder), tempfile.TemporaryDirectory() as media:
-        _setup_django(url, media)
+        setup_django_in_process(url, media)
         world = _world()
         report(f"bundles: 一件事 in process, {url.split(':', 1)[0]}", figures(world))

@@ -20,26 +20,12 @@ import time
 import uuid
 from typing import Any
 
-from bench.common import Figure, bench_env, report
+from bench.common import Figure, report, setup_django_in_process
 
 BENCH_PASSWORD = "Bench@2026-x"  # noqa: S105 - a throw-away database
 SUBMIT_SECONDS = 6.0
 PAGE_REQUESTS = 150
 INSERT_SECONDS = 2.0
-
-
-def _setup_django(url: str, media: str) -> None:
-    env = bench_env(url)
-    env["YIWANG_ALLOWED_HOSTS"] = "testserver"
-    env["YIWANG_MEDIA_ROOT"] = media
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("flush", "--noinput", verbosity=0)
-    call_command("migrate", "--noinput", verbosity=0)
 
 
 def _world() -> dict[str, Any]:
@@ -251,7 +237,7 @@ def run() -> None:
         return
     total = int(os.environ.get("BENCH_CASES", "1000000"))
     with tempfile.TemporaryDirectory(prefix="yiwang-bench-media-") as media:
-        _setup_django(url, media)
+        setup_django_in_process(url, media, flush=True)
         world = _world()
         inserts = bare_insert_rate()
         submits, submitted = submission_rate(world)

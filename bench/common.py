@@ -209,3 +209,20 @@ def rate(call: Callable[[], object], seconds: float = 1.0) -> float:
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
             return count / elapsed
+
+
+def setup_django_in_process(url: str, media: str, *, flush: bool = False) -> None:
+    """Set Django up in this process against the scratch database `url` (production
+    settings, test client host allowed, uploads under `media`) and migrate it."""
+    env = bench_env(url)
+    env["YIWANG_ALLOWED_HOSTS"] = "testserver"
+    env["YIWANG_MEDIA_ROOT"] = media
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if flush:
+        call_command("flush", "--noinput", verbosity=0)
+    call_command("migrate", "--noinput", verbosity=0)

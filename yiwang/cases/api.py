@@ -440,27 +440,15 @@ def receive_case_on_behalf(
 
     Accepts an Idempotency-Key header: a retry answers the first case and creates nothing.
     """
-    from yiwang.cases.actions.crossarea import receiving_hall
-    from yiwang.cases.crossarea_views import unit_for
-    from yiwang.identity.actions import find_person
-
     files = uploads_from(request)
 
     def operation() -> tuple[int, dict[str, Any]]:
-        receiving_hall(request.user)  # refuse outsiders before revealing who is registered
-        person = find_person(applicant_document_type, applicant_document_number)
-        if person is None:
-            raise DomainError(
-                "applicant_not_found",
-                _("未找到该证件号码的实名注册申请人。"),
-                field="applicant_document_number",
-                status=404,
-            )
-        case = actions.receive_on_behalf(
+        case = actions.register_at_hall(
             actor=request.user,
             version_id=version_id,
-            person=person,
-            legal_person=unit_for(applicant_uscc),
+            document_type=applicant_document_type,
+            document_number=applicant_document_number,
+            applicant_uscc=applicant_uscc,
             uploads=files,
             project_name=project_name,
             contact_mobile=contact_mobile,

@@ -18,6 +18,7 @@ from yiwang.cases import bundles as bundle_queries
 from yiwang.cases.actions.bundles import plan_for, submit_bundle
 from yiwang.cases.models import BundleCase
 from yiwang.cases.uploads import CheckedFile, check_upload
+from yiwang.catalog.api import SavingsOut
 from yiwang.catalog.bundles import (
     Plan,
     get_published_bundle,
@@ -96,18 +97,6 @@ class MaterialOut(Schema):
     asked: bool
     produced_by: str
     task_codes: list[str]
-
-
-class SavingsOut(Schema):
-    members: int
-    forms_before: int
-    forms_after: int
-    materials_before: int
-    materials_after: int
-    visits_before: int
-    visits_after: int
-    days_before: int
-    days_after: int
 
 
 class PlanOut(Schema):

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.cases.forms import ACCEPT, form_field_for, form_values
+from yiwang.cases.forms import form_field_for, form_values, material_file_field
 from yiwang.catalog.bundles import Plan
 
 FIELD_PREFIX = "f_"
@@ -40,16 +40,8 @@ class BundleApplyForm(forms.Form):
         for row in plan.materials:
             if not row.asked:
                 continue
-            help_text = ""
-            if row.reusable:
-                help_text = str(_("可由电子证照或共享数据免提交；无法调取时请上传。"))
-            if len(row.task_codes) > 1:
-                help_text = (help_text + " " + str(_("多个事项共用，只需上传一次。"))).strip()
-            self.fields[row.slug] = forms.FileField(
-                label=row.name,
-                required=False,
-                help_text=help_text,
-                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            self.fields[row.slug] = material_file_field(
+                row.name, reusable=row.reusable, shared=len(row.task_codes) > 1
             )
 
     def form_values(self) -> dict[str, str]:

@@ -7,15 +7,13 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from yiwang.cases.bundles import notice_ready, sub_cases
 from yiwang.cases.choices import Decision
 from yiwang.cases.models import BundleCase, CaseResult
-from yiwang.cases.notices import _date, _font
+from yiwang.cases.notices import _date, a4_document, notice_styles
 from yiwang.core.errors import NotFound
 
 
@@ -42,23 +40,10 @@ def render_bundle_notice(parent: BundleCase) -> bytes:
     """The PDF; 404 until every sub-case is finished."""
     if not notice_ready(parent):
         raise NotFound()
-    font = _font()
-    title_style = ParagraphStyle("title", fontName=font, fontSize=18, leading=26, alignment=1)
-    text = ParagraphStyle("text", fontName=font, fontSize=12, leading=20, wordWrap="CJK")
-    right = ParagraphStyle("right", parent=text, alignment=2)
+    title_style, text, right = notice_styles()
     buffer = io.BytesIO()
     lead = parent.bundle.lead_department.name
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=25 * mm,
-        rightMargin=25 * mm,
-        topMargin=25 * mm,
-        bottomMargin=25 * mm,
-        title=f"{_('一件事办结通知书')} {parent.bundle_no}",
-        author=lead,
-        invariant=1,
-    )
+    document = a4_document(buffer, title=f"{_('一件事办结通知书')} {parent.bundle_no}", author=lead)
     intro = _("你（单位）于 %(date)s 申请的「%(bundle)s」已全部办结，各事项结果如下：") % {
         "date": _date(parent.created_at),
         "bundle": parent.bundle_name,

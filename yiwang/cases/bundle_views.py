@@ -22,9 +22,9 @@ from yiwang.cases import queries
 from yiwang.cases.actions.bundles import plan_for, submit_bundle
 from yiwang.cases.bundle_forms import BundleApplyForm
 from yiwang.cases.bundle_notices import render_bundle_notice
+from yiwang.cases.forms import checked_uploads
 from yiwang.cases.models import BundleCase
 from yiwang.cases.prefill import applicant_of, prefill_values
-from yiwang.cases.uploads import CheckedFile, check_upload
 from yiwang.catalog.bundles import ANSWER_PREFIX, answers_from, get_published_bundle, load_bundle
 from yiwang.core import idempotency
 from yiwang.core.errors import DomainError, NotFound
@@ -87,11 +87,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _submit(request: HttpRequest, code: str, plan: Any, form: BundleApplyForm) -> int:
-    uploads: dict[str, CheckedFile] = {}
-    for row in plan.materials:
-        file = form.cleaned_data.get(row.slug) if row.asked else None
-        if file:
-            uploads[row.identity] = check_upload(file.name or "file", file)
+    uploads = checked_uploads(form, {row.slug: row.identity for row in plan.materials if row.asked})
     cleaned = form.cleaned_data
     company_id = str(cleaned.get("applicant") or "")
     company = (

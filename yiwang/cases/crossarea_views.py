@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.cases import actions, crossarea
-from yiwang.cases.actions.crossarea import receiving_hall, unregistered_unit
+from yiwang.cases.actions.crossarea import receiving_hall
 from yiwang.cases.choices import HandoffChannel
-from yiwang.cases.forms import ACCEPT
+from yiwang.cases.forms import checked_uploads, material_field_name, material_file_field
 from yiwang.cases.models import Case
-from yiwang.cases.uploads import check_upload
 from yiwang.catalog.choices import REUSABLE_SOURCES, HandleArea
 from yiwang.catalog.models import TaskVersion
 from yiwang.catalog.queries import get_published_version, published_versions
@@ -27,9 +26,7 @@ from yiwang.core import idempotency
 from yiwang.core.errors import DomainError
 from yiwang.core.national_numbers import normalise
 from yiwang.core.web import staff_required
-from yiwang.identity.actions import find_legal_person, find_person
 from yiwang.identity.choices import DocumentType
-from yiwang.identity.models import LegalPerson
 from yiwang.regions.models import Department, Region
 
 MAX_ITEMS = 30
@@ -185,14 +182,10 @@ class HallForm(forms.Form):
     def __init__(self, *args: Any, materials: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for material in materials:
-            help_text = str(gettext_lazy("已核对原件的扫描件"))
-            if material.source_type in REUSABLE_SOURCES:
-                help_text = str(gettext_lazy("可由电子证照或共享数据免提交；无法调取时请上传。"))
-            self.fields[f"material_{material.pk}"] = forms.FileField(
-                label=material.material_name,
-                required=False,
-                help_text=help_text,
-                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            self.fields[material_field_name(material)] = material_file_field(
+                material.material_name,
+                reusable=material.source_type in REUSABLE_SOURCES,
+                help_text=str(gettext_lazy("已核对原件的扫描件")),
             )
 
 
@@ -235,39 +228,17 @@ def hall_register(request: HttpRequest, version_id: int) -> HttpResponse:
     )
 
 
-def unit_for(uscc: str) -> LegalPerson | None:
-    """The registered unit a window clerk names by its USCC (None when none was given)."""
-    if not (uscc or "").strip():
-        return None
-    unit = find_legal_person(uscc, field="applicant_uscc")
-    if unit is None:
-        raise unregistered_unit()
-    return unit
-
-
 def _register(request: HttpRequest, version_id: int, form: HallForm, materials: list[Any]) -> int:
-    uploads = {}
-    for material in materials:
-        file = form.cleaned_data.get(f"material_{material.pk}")
-        if file:
-            uploads[material.pk] = check_upload(file.name or "file", file)
+    uploads = checked_uploads(form, {material_field_name(m): m.pk for m in materials})
     cleaned = form.cleaned_data
 
     def operation() -> tuple[int, dict[str, Any]]:
-        receiving_hall(request.user)  # outsiders learn nothing about who is registered
-        person = find_person(cleaned["document_type"], cleaned["document_number"])
-        if person is None:
-            raise DomainError(
-                "applicant_not_found",
-                gettext_lazy("未找到该证件号码的实名注册申请人。"),
-                field="applicant_document_number",
-                status=404,
-            )
-        case = actions.receive_on_behalf(
+        case = actions.register_at_hall(
             actor=request.user,
             version_id=version_id,
-            person=person,
-            legal_person=unit_for(cleaned["applicant_uscc"]),
+            document_type=cleaned["document_type"],
+            document_number=cleaned["document_number"],
+            applicant_uscc=cleaned["applicant_uscc"],
             uploads=uploads,
             project_name=cleaned["project_name"],
             contact_mobile=cleaned["contact_mobile"],

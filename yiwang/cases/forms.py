@@ -3,15 +3,18 @@ and one file field per catalogue material."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.cases.uploads import CheckedFile, check_upload
 from yiwang.catalog.choices import REUSABLE_SOURCES
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"
 RESULT_PREFIX = "result_"
+K = TypeVar("K")
 
 
 class ApplyForm(forms.Form):
@@ -55,15 +58,10 @@ class ApplyForm(forms.Form):
                 help_text=_("将载入办理结果（证照照面）。"),
             )
         for material in materials:
-            reusable = material.source_type in REUSABLE_SOURCES
-            help_text = str(material.accept_stand or "")
-            if reusable:
-                help_text = str(_("可由电子证照或共享数据免提交；无法调取时请上传。"))
-            self.fields[f"material_{material.pk}"] = forms.FileField(
-                label=material.material_name,
-                required=False,
-                help_text=help_text,
-                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            self.fields[material_field_name(material)] = material_file_field(
+                material.material_name,
+                reusable=material.source_type in REUSABLE_SOURCES,
+                help_text=str(material.accept_stand or ""),
             )
 
     def form_data(self) -> dict[str, str]:
@@ -77,6 +75,40 @@ class ApplyForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith(RESULT_PREFIX) and value
         }
+
+
+def material_field_name(material: Any) -> str:
+    return f"material_{material.pk}"
+
+
+def material_file_field(
+    label: str, *, reusable: bool = False, shared: bool = False, help_text: str = ""
+) -> forms.FileField:
+    """The upload field of one material, on every apply and registration form.
+
+    A material an e-certificate or shared data can stand in for says so; one that several
+    items of a bundle share says it is asked once.
+    """
+    if reusable:
+        help_text = str(_("可由电子证照或共享数据免提交；无法调取时请上传。"))
+    if shared:
+        help_text = (help_text + " " + str(_("多个事项共用，只需上传一次。"))).strip()
+    return forms.FileField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+
+def checked_uploads(form: forms.Form, fields: Mapping[str, K]) -> dict[K, CheckedFile]:
+    """The files posted in `fields` (form field name → what the action keys them by), checked."""
+    uploads: dict[K, CheckedFile] = {}
+    for name, key in fields.items():
+        file = form.cleaned_data.get(name)
+        if file:
+            uploads[key] = check_upload(file.name or "file", file)
+    return uploads
 
 
 def form_field_for(spec: Any, initial: str | None = None) -> forms.Field:

@@ -119,25 +119,39 @@ def _issued(case: Case, kind: str) -> object:
     }.get(NoticeKind(kind), case.closed_at)
 
 
-def render_notice(case: Case, kind: str) -> bytes:
-    """The notice as a PDF document; 404 when the case has no such notice (yet)."""
-    if kind not in available_notices(case):
-        raise NotFound()
+def notice_styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
+    """The title, body and right-aligned styles every notice uses (a CJK font)."""
     font = _font()
     title_style = ParagraphStyle("title", fontName=font, fontSize=18, leading=26, alignment=1)
     text = ParagraphStyle("text", fontName=font, fontSize=12, leading=20, wordWrap="CJK")
-    right = ParagraphStyle("right", parent=text, alignment=2)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
+    return title_style, text, ParagraphStyle("right", parent=text, alignment=2)
+
+
+def a4_document(buffer: io.BytesIO, *, title: str, author: str) -> SimpleDocTemplate:
+    """An A4 notice page with 25 mm margins, byte-for-byte reproducible (invariant)."""
+    return SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=25 * mm,
         rightMargin=25 * mm,
         topMargin=25 * mm,
         bottomMargin=25 * mm,
+        title=title,
+        author=author,
+        invariant=1,
+    )
+
+
+def render_notice(case: Case, kind: str) -> bytes:
+    """The notice as a PDF document; 404 when the case has no such notice (yet)."""
+    if kind not in available_notices(case):
+        raise NotFound()
+    title_style, text, right = notice_styles()
+    buffer = io.BytesIO()
+    document = a4_document(
+        buffer,
         title=f"{NoticeKind(kind).label} {case.project_no}",
         author=case.implementing_department.name,
-        invariant=1,
     )
     story = [
         Paragraph(escape(str(NoticeKind(kind).label)), title_style),

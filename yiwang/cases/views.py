@@ -26,7 +26,7 @@ from yiwang.cases.choices import (
     SpecialType,
     WarningLevel,
 )
-from yiwang.cases.forms import ApplyForm
+from yiwang.cases.forms import ApplyForm, checked_uploads, material_field_name
 from yiwang.cases.models import Case
 from yiwang.cases.notices import available_notices
 from yiwang.cases.permissions import is_applicant_side, may_perform
@@ -416,11 +416,7 @@ def apply(request: HttpRequest, version_id: int) -> HttpResponse:
 def _submit_from_form(
     request: HttpRequest, version_id: int, form: ApplyForm, materials: list[Any]
 ) -> int:
-    uploads = {}
-    for material in materials:
-        file = form.cleaned_data.get(f"material_{material.pk}")
-        if file:
-            uploads[material.pk] = check_upload(file.name or "file", file)
+    uploads = checked_uploads(form, {material_field_name(m): m.pk for m in materials})
     cleaned = form.cleaned_data
     company_id = cleaned.get("applicant") or ""
     company = (

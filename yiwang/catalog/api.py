@@ -394,9 +394,9 @@ def streamlining_metrics(request: HttpRequest, snapshot: int | None = None) -> d
     }
 
 
-class BundleSavingsOut(Schema):
-    code: str
-    name: str
+class SavingsOut(Schema):
+    """What applying for a bundle once saves against applying item by item."""
+
     members: int
     forms_before: int
     forms_after: int
@@ -406,6 +406,11 @@ class BundleSavingsOut(Schema):
     visits_after: int
     days_before: int
     days_after: int
+
+
+class BundleSavingsOut(SavingsOut):
+    code: str
+    name: str
 
 
 class BundleMetricsOut(Schema):

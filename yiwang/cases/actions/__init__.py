@@ -15,6 +15,7 @@ from yiwang.cases.actions.crossarea import (
     proxy_forward,
     proxy_return,
     receive_on_behalf,
+    register_at_hall,
     return_result,
 )
 from yiwang.cases.actions.intake import (
@@ -54,8 +55,8 @@ from yiwang.cases.actions.supervision import (
 
 __all__ = [
     "accept_case", "assign_joint_part", "hall_handover", "proxy_check", "proxy_forward",
-    "proxy_return", "receive_on_behalf", "return_result", "check_material", "complete_case",
-    "decide_case", "deem_accept",
+    "proxy_return", "receive_on_behalf", "register_at_hall", "return_result",
+    "check_material", "complete_case", "decide_case", "deem_accept",
     "deem_overdue_receipts", "end_special_procedure", "extend_case", "facts_for",
     "issue_result", "missing_required", "not_accept", "receive_case", "refresh_clock",
     "refresh_warnings", "request_correction", "resume_case", "return_case", "review_case",

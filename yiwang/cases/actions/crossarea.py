@@ -242,6 +242,41 @@ def _hall_applicant(person: Person, legal_person: LegalPerson | None) -> dict[st
     }
 
 
+def register_at_hall(
+    *,
+    actor: Any,
+    version_id: int,
+    document_type: str,
+    document_number: str,
+    applicant_uscc: str = "",
+    **details: Any,
+) -> Case:
+    """代收收件 as the hall page and the API call it: the applicant named by an identity
+    document (and the unit by its USCC, when a unit applies), then `receive_on_behalf`.
+
+    Outsiders are refused before anything reveals whether the applicant is registered.
+    """
+    from yiwang.identity.actions import find_legal_person, find_person
+
+    receiving_hall(actor)
+    person = find_person(document_type, document_number)
+    if person is None:
+        raise DomainError(
+            "applicant_not_found",
+            _("未找到该证件号码的实名注册申请人。"),
+            field="applicant_document_number",
+            status=404,
+        )
+    unit = None
+    if (applicant_uscc or "").strip():
+        unit = find_legal_person(applicant_uscc, field="applicant_uscc")
+        if unit is None:
+            raise unregistered_unit()
+    return receive_on_behalf(
+        actor=actor, version_id=version_id, person=person, legal_person=unit, **details
+    )
+
+
 def unregistered_unit() -> DomainError:
     """A walk-in unit with no account here: the hall cannot register it on its own word."""
     return DomainError(
