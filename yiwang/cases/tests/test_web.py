@@ -251,3 +251,13 @@ def test_a_certificate_item_asks_for_the_face_and_keeps_it(personas, city) -> No
     # An item whose result is no certificate asks for nothing more.
     plain = make_published_task(city, code_suffix="0022")
     assert "id_result_" not in citizen.get(f"/cases/apply/{plain.pk}/").content.decode()
+
+
+def test_every_help_text_on_the_apply_form_is_announced_with_its_field(personas, version) -> None:
+    """A screen reader reads a field's help through aria-describedby; each reference resolves."""
+    page = client_for(personas.citizen).get(f"/cases/apply/{version.pk}/").content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert described, "the apply form has fields with help texts"
+    for ids in described:
+        for ref in ids.split():
+            assert f'id="{ref}"' in page, f"aria-describedby names a missing element: {ref}"
