@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.cases import errors, gates
 from yiwang.cases.actions.base import (
     USCC_PAGE_TYPE,
-    _attach,
     _begin,
     _finish,
     _materials_of,
@@ -40,23 +39,19 @@ from yiwang.cases.actions.base import (
     _require_text,
     _user_name,
 )
-from yiwang.cases.actions.intake import _case_number, _check_form
+from yiwang.cases.actions.intake import _case_number, _check_form, attach_materials, item_fields
 from yiwang.cases.choices import (
     ApplyType,
     CaseStatus,
     DeliveryMethod,
-    GetType,
     HandoffChannel,
     HandoffMode,
     HandoffStage,
-    MaterialState,
     ReviewKind,
 )
 from yiwang.cases.crossarea import check_acceptable, proxy_of
-from yiwang.cases.models import Case, CaseHandoff, CaseMaterial, CaseReviewTask
-from yiwang.cases.reuse import find_reused
+from yiwang.cases.models import Case, CaseHandoff, CaseReviewTask
 from yiwang.cases.uploads import CheckedFile
-from yiwang.catalog.choices import REUSABLE_SOURCES, MaterialSource
 from yiwang.catalog.queries import version_for_application
 from yiwang.core.errors import DomainError, PermissionDenied
 from yiwang.core.workdays import local_date
@@ -130,13 +125,8 @@ def receive_on_behalf(
         raise DomainError("material_unknown", _("提交的材料不属于该事项。"), field="materials")
     name = (project_name or "").strip() or f"{applicant['applyer_name']}申请{version.task_name}"
     case = Case.objects.create(
-        task_version=version,
-        task_code=version.task.task_code,
-        task_handle_item=version.task_handle_item,
-        task_name=version.task_name,
-        catalog_code=version.task.catalog_item.catalog_code,
+        **item_fields(version),
         project_name=name[:200],
-        project_type=version.project_type,
         apply_type=ApplyType.WINDOW,
         applicant_user_id=person.user_id,
         contact_name=person.name[:60],
@@ -149,33 +139,7 @@ def receive_on_behalf(
         status=CaseStatus.DRAFT,
         **applicant,
     )
-    holder = legal_person or person
-    missing: list[str] = []
-    for material in materials.values():
-        if material.pk in uploads:
-            _attach(case, material, uploads[material.pk], now)
-            continue
-        if material.source_type in REUSABLE_SOURCES:
-            reused = find_reused(holder, material)
-            if reused is not None:
-                CaseMaterial.objects.create(
-                    case=case,
-                    material=material,
-                    material_name=material.material_name,
-                    get_type=GetType.CERTIFICATE
-                    if reused.source == "certificate"
-                    else GetType.SHARED_DATA,
-                    sha256=reused.digest[:64],
-                    reuse_source=reused.source,
-                    reuse_reference=reused.reference[:200],
-                    reuse_label=reused.label[:200],
-                    state=MaterialState.ACCEPTED,
-                    uploaded_at=now,
-                    checked_at=now,
-                )
-                continue
-        if material.is_need and material.source_type != MaterialSource.GOVERNMENT_ISSUED:
-            missing.append(material.material_name)
+    missing = attach_materials(case, materials, uploads, legal_person or person, now)
     if missing:
         raise errors.materials_missing(missing)
     handoff = CaseHandoff.objects.create(

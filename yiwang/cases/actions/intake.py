@@ -158,13 +158,8 @@ def submit_case(
         data = clean_form_values(form_fields, prefill_values(actor, holder, form_fields) | given)
     name = (project_name or "").strip() or f"{applicant['applyer_name']}申请{version.task_name}"
     case = Case.objects.create(
-        task_version=version,
-        task_code=version.task.task_code,
-        task_handle_item=version.task_handle_item,
-        task_name=version.task_name,
-        catalog_code=version.task.catalog_item.catalog_code,
+        **item_fields(version),
         project_name=name[:200],
-        project_type=version.project_type,
         apply_type=apply_type,
         applicant_user=actor,
         contact_name=(contact_name or applicant["applyer_name"])[:60],
@@ -180,16 +175,8 @@ def submit_case(
         bundle_stage=bundle_stage,
         **applicant,
     )
-    applicant_obj = legal_person or applicant.get("applicant_person")
-    missing: list[str] = []
-    for material in materials.values():
-        if material.pk in uploads:
-            _attach(case, material, uploads[material.pk], now)
-            continue
-        if reuse_material(case, material, applicant_obj, now):
-            continue
-        if material.is_need and material.source_type != MaterialSource.GOVERNMENT_ISSUED:
-            missing.append(material.material_name)
+    holder = legal_person or applicant.get("applicant_person")
+    missing = attach_materials(case, materials, uploads, holder, now)
     audit.record(
         "cases.case_created",
         actor=actor,
@@ -201,6 +188,40 @@ def submit_case(
     if missing:
         raise errors.materials_missing(missing)
     return _submit(actor, case, now)
+
+
+def item_fields(version: TaskVersion) -> dict[str, Any]:
+    """What a case copies from the item version it applies for (the national table keeps
+    them on the case)."""
+    return {
+        "task_version": version,
+        "task_code": version.task.task_code,
+        "task_handle_item": version.task_handle_item,
+        "task_name": version.task_name,
+        "catalog_code": version.task.catalog_item.catalog_code,
+        "project_type": version.project_type,
+    }
+
+
+def attach_materials(
+    case: Case,
+    materials: Mapping[int, Material],
+    uploads: Mapping[int, CheckedFile],
+    holder: Any,
+    now: dt.datetime,
+) -> list[str]:
+    """Attach the uploaded files and what certificates or shared data stand in for (免提交);
+    return the names of required materials still missing."""
+    missing: list[str] = []
+    for material in materials.values():
+        if material.pk in uploads:
+            _attach(case, material, uploads[material.pk], now)
+            continue
+        if reuse_material(case, material, holder, now):
+            continue
+        if material.is_need and material.source_type != MaterialSource.GOVERNMENT_ISSUED:
+            missing.append(material.material_name)
+    return missing
 
 
 def reuse_material(case: Case, material: Material, applicant: Any, now: dt.datetime) -> bool:
