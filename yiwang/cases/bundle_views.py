@@ -6,7 +6,6 @@ sub-cases and their states), never the applicant's answers or merged form.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from yiwang.cases import queries
 from yiwang.cases.actions.bundles import plan_for, submit_bundle
 from yiwang.cases.bundle_forms import BundleApplyForm
 from yiwang.cases.bundle_notices import render_bundle_notice
-from yiwang.cases.forms import checked_uploads
+from yiwang.cases.forms import checked_uploads, post_once, submission_key
 from yiwang.cases.models import BundleCase
 from yiwang.cases.prefill import applicant_of, prefill_values
 from yiwang.catalog.bundles import ANSWER_PREFIX, answers_from, get_published_bundle, load_bundle
@@ -55,19 +54,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         prefilled=prefilled,
         companies=companies,
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                parent_id = _submit(request, bundle.code, plan, form)
-            except DomainError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                messages.success(request, _("一件事已提交，各事项将按编排同步办理。"))
-                return redirect("cases:bundle_detail", pk=parent_id)
-        else:
-            status = 400
+    created, status = post_once(request, form, lambda: _submit(request, bundle.code, plan, form))
+    if created is not None:
+        messages.success(request, _("一件事已提交，各事项将按编排同步办理。"))
+        return redirect("cases:bundle_detail", pk=created)
     _ends, promise = plan.estimate(timezone.localdate())
     return render(
         request,
@@ -80,7 +70,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             "answer_fields": [
                 (ANSWER_PREFIX + q, v) for q, values in plan.answers.items() for v in values
             ],
-            "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
+            "submission_key": submission_key(request),
         },
         status=status,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
@@ -17,7 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yiwang.cases import actions, crossarea
 from yiwang.cases.actions.crossarea import receiving_hall
 from yiwang.cases.choices import HandoffChannel
-from yiwang.cases.forms import checked_uploads, material_field_name, material_file_field
+from yiwang.cases.forms import (
+    checked_uploads,
+    material_field_name,
+    material_file_field,
+    post_once,
+    submission_key,
+)
 from yiwang.cases.models import Case
 from yiwang.catalog.choices import REUSABLE_SOURCES, HandleArea
 from yiwang.catalog.models import TaskVersion
@@ -201,20 +206,13 @@ def hall_register(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_published_version(version_id)
     materials = list(version.materials.all())
     form = HallForm(request.POST or None, request.FILES or None, materials=materials)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                case_id = _register(request, version.pk, form, materials)
-            except DomainError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                messages.success(request, _("已代收，请完成形式审查后转递。"))
-                return redirect("cases:detail", pk=case_id)
-        else:
-            status = 400
-    key = request.POST.get("submission_key") or uuid.uuid4().hex
+    created, status = post_once(
+        request, form, lambda: _register(request, version.pk, form, materials)
+    )
+    if created is not None:
+        messages.success(request, _("已代收，请完成形式审查后转递。"))
+        return redirect("cases:detail", pk=created)
+    key = submission_key(request)
     return render(
         request,
         "cases/hall_register.html",

@@ -3,14 +3,17 @@ and one file field per catalogue material."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.cases.uploads import CheckedFile, check_upload
 from yiwang.catalog.choices import REUSABLE_SOURCES
+from yiwang.core.errors import DomainError
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"
 RESULT_PREFIX = "result_"
@@ -137,3 +140,25 @@ def form_values(cleaned: dict[str, Any]) -> dict[str, str]:
         if name.startswith("f_") and value not in (None, ""):
             values[name[2:]] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return values
+
+
+def post_once(
+    request: HttpRequest, form: forms.Form, submit: Callable[[], int]
+) -> tuple[int | None, int]:
+    """Run a form's submission: (the new record's id, 302) when it went through, else
+    (None, the status to render the form again with: 200 on GET, 400 for invalid fields, the
+    domain error's status, whose message then shows above the form)."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        return submit(), 302
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return None, error.status
+
+
+def submission_key(request: HttpRequest) -> str:
+    """The hidden one-time key of a submitting form: the posted one, or a new one."""
+    return request.POST.get("submission_key") or uuid.uuid4().hex

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, cast
 
 from django.contrib import messages
@@ -26,7 +25,13 @@ from yiwang.cases.choices import (
     SpecialType,
     WarningLevel,
 )
-from yiwang.cases.forms import ApplyForm, checked_uploads, material_field_name
+from yiwang.cases.forms import (
+    ApplyForm,
+    checked_uploads,
+    material_field_name,
+    post_once,
+    submission_key,
+)
 from yiwang.cases.models import Case
 from yiwang.cases.notices import available_notices
 from yiwang.cases.permissions import is_applicant_side, may_perform
@@ -391,20 +396,13 @@ def apply(request: HttpRequest, version_id: int) -> HttpResponse:
         prefilled=prefilled,
         result_fields=results.result_fields(version),
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                case_id = _submit_from_form(request, version.pk, form, materials)
-            except DomainError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                messages.success(request, _("申请已提交。"))
-                return redirect("cases:detail", pk=case_id)
-        else:
-            status = 400
-    key = request.POST.get("submission_key") or uuid.uuid4().hex
+    created, status = post_once(
+        request, form, lambda: _submit_from_form(request, version.pk, form, materials)
+    )
+    if created is not None:
+        messages.success(request, _("申请已提交。"))
+        return redirect("cases:detail", pk=created)
+    key = submission_key(request)
     return render(
         request,
         "cases/apply.html",
