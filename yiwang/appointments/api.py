@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -200,10 +200,7 @@ class FinishIn(Schema):
 
 
 def _respond(outcome: idempotency.Outcome) -> HttpResponse:
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()
 
 
 def _booking_body(booking: Booking) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Form, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -347,6 +347,28 @@ def uploads_from(request: HttpRequest) -> dict[int, CheckedFile]:
     return found
 
 
+def json_object(text: str, field: str) -> dict[str, Any]:
+    """A JSON object posted as a form field (the multipart endpoints' `form_data`)."""
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict):
+        raise DomainError("form_invalid", _("申请表内容格式不正确。"), field=field)
+    return value
+
+
+def legal_person_named(pk: int | None) -> LegalPerson | None:
+    """The unit an application names by id (404 when there is none); the action then checks
+    that the user may apply for it."""
+    if pk is None:
+        return None
+    unit = LegalPerson.objects.filter(pk=pk).first()
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
 @router.post(
     "/",
     response={201: CaseOut, **ERRORS, 422: ErrorOut},
@@ -366,20 +388,11 @@ def submit_case(
 
     A retry with the same key answers the first case and creates nothing.
     """
-    try:
-        data = json.loads(form_data or "{}")
-    except json.JSONDecodeError:
-        raise DomainError("form_invalid", _("申请表内容格式不正确。"), field="form_data") from None
-    if not isinstance(data, dict):
-        raise DomainError("form_invalid", _("申请表内容格式不正确。"), field="form_data")
+    data = json_object(form_data, "form_data")
     files = uploads_from(request)
 
     def operation() -> tuple[int, dict[str, Any]]:
-        company = None
-        if legal_person_id is not None:
-            company = LegalPerson.objects.filter(pk=legal_person_id).first()
-            if company is None:
-                raise NotFound()
+        company = legal_person_named(legal_person_id)
         case = actions.submit_case(
             actor=request.user,
             version_id=version_id,
@@ -409,10 +422,7 @@ def submit_case(
         payload=payload,
         operation=operation,
     )
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()
 
 
 @router.post(
@@ -471,10 +481,7 @@ def receive_case_on_behalf(
         },
         operation=operation,
     )
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()
 
 
 @router.get("/", response=list[CaseOut], operation_id="list_cases")

@@ -4,11 +4,10 @@ into a plan, one submission (multipart, Idempotency-Key) and the parent with its
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Form, Router, Schema
@@ -16,6 +15,7 @@ from ninja import Form, Router, Schema
 from yiwang.api.schemas import ErrorOut
 from yiwang.cases import bundles as bundle_queries
 from yiwang.cases.actions.bundles import plan_for, submit_bundle
+from yiwang.cases.api import json_object, legal_person_named
 from yiwang.cases.models import BundleCase
 from yiwang.cases.uploads import CheckedFile, check_upload
 from yiwang.catalog.api import SavingsOut
@@ -29,8 +29,7 @@ from yiwang.catalog.bundles import (
 )
 from yiwang.catalog.models import Bundle
 from yiwang.core import idempotency
-from yiwang.core.errors import DomainError, NotFound
-from yiwang.identity.models import LegalPerson
+from yiwang.core.errors import DomainError
 
 router = Router(tags=["bundles"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -320,16 +319,6 @@ def resolve_bundle(request: HttpRequest, code: str, payload: ResolveIn) -> dict[
     return plan_body(resolve(load_bundle(bundle), payload.answers))
 
 
-def _json_object(text: str, field: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except json.JSONDecodeError:
-        value = None
-    if not isinstance(value, dict):
-        raise DomainError("form_invalid", _("申请表内容格式不正确。"), field=field)
-    return value
-
-
 @router.post(
     "/{code}/applications",
     response={201: BundleCaseOut, **ERRORS, 422: ErrorOut},
@@ -349,8 +338,8 @@ def submit_bundle_case(
     Accepts an Idempotency-Key header: a retry answers the first parent and creates nothing.
     """
     bundle = get_published_bundle(code)
-    answer_data = _json_object(answers, "answers")
-    values = _json_object(form_data, "form_data")
+    answer_data = json_object(answers, "answers")
+    values = json_object(form_data, "form_data")
     plan = plan_for(bundle, answer_data, complete=False)
     by_field = {row.slug: row.identity for row in plan.materials}
     files: dict[str, CheckedFile] = {}
@@ -365,11 +354,7 @@ def submit_bundle_case(
         files[by_field[name]] = check_upload(upload.name or "file", upload)
 
     def operation() -> tuple[int, dict[str, Any]]:
-        company = None
-        if legal_person_id is not None:
-            company = LegalPerson.objects.filter(pk=legal_person_id).first()
-            if company is None:
-                raise NotFound()
+        company = legal_person_named(legal_person_id)
         parent = submit_bundle(
             actor=request.user,
             bundle_code=code,
@@ -396,7 +381,4 @@ def submit_bundle_case(
         },
         operation=operation,
     )
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()

@@ -399,10 +399,7 @@ def submit_application(
         payload={"service": serviceId, **payload.dict()},
         operation=operation,
     )
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()
 
 
 def _checked(document: StagedDocument) -> CheckedFile:

@@ -330,7 +330,4 @@ def vc_issue(request: HttpRequest, payload: IssueIn) -> HttpResponse:
         payload=payload.dict(),
         operation=operation,
     )
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.actors import is_system
@@ -26,6 +27,13 @@ class Outcome:
     status_code: int
     body: dict[str, Any]
     replayed: bool
+
+    def json_response(self) -> JsonResponse:
+        """The API's answer; a replay says so in an `Idempotent-Replayed: true` header."""
+        response = JsonResponse(self.body, status=self.status_code)
+        if self.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 def request_fingerprint(payload: Any) -> str:

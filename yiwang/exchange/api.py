@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -303,10 +303,7 @@ def submit_request(request: HttpRequest, payload: RequestIn) -> HttpResponse:
         payload=payload.dict(),
         operation=operation,
     )
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()
 
 
 def decide(user: Any, sharing: SharingRequest, decision: str, note: str) -> SharingRequest:

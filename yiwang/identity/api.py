@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -124,7 +124,4 @@ def register_citizen(request: HttpRequest, payload: CitizenIn) -> HttpResponse:
         payload=payload.dict(exclude={"password"}),
         operation=operation,
     )
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
@@ -155,7 +155,4 @@ def anchor(request: HttpRequest, payload: AnchorIn) -> HttpResponse:
         payload=payload.dict(),
         operation=operation,
     )
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()

@@ -117,10 +117,7 @@ class CallbackAck(Schema):
 
 
 def _respond(outcome: idempotency.Outcome) -> HttpResponse:
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()
 
 
 @router.get("/orders", response=list[OrderOut], operation_id="list_payment_orders")

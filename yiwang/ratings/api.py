@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -157,10 +157,7 @@ def submit_rating(request: HttpRequest, invitation_id: int, payload: RatingIn) -
         payload={"invitation": invitation_id, **payload.dict()},
         operation=operation,
     )
-    response = JsonResponse(outcome.body, status=outcome.status_code)
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return outcome.json_response()
 
 
 @router.get("/ratings", response=list[RatingOut], operation_id="list_ratings")
