@@ -161,6 +161,7 @@ def generate_cases(world: dict[str, Any], total: int) -> float:
         "post_verification_due": None, "warning_level": "", "closing_reason": "",
         "correction_items": "[]", "received_at": None, "accept_date": None,
         "promise_date": None, "decided_at": None, "closed_at": None,
+        "bundle_case_id": None, "bundle_stage": None,
     }  # fmt: skip
     rng = random.Random(4)
     start = time.perf_counter()

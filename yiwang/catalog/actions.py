@@ -395,7 +395,11 @@ def _replace_children(
 
 
 def _lock(version: TaskVersion) -> TaskVersion:
-    return TaskVersion.objects.select_for_update().select_related("task__region").get(pk=version.pk)
+    return (
+        TaskVersion.objects.select_for_update(of=("self",))
+        .select_related("task__region")
+        .get(pk=version.pk)
+    )
 
 
 @transaction.atomic

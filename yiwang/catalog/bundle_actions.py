@@ -255,7 +255,7 @@ def save_bundle(
 
 
 def _lock(bundle: Bundle) -> Bundle:
-    return Bundle.objects.select_for_update().select_related("region").get(pk=bundle.pk)
+    return Bundle.objects.select_for_update(of=("self",)).select_related("region").get(pk=bundle.pk)
 
 
 @transaction.atomic

@@ -37,7 +37,7 @@ def version_for_application(pk: int) -> TaskVersion:
     retired between this check and the case's insert.
     """
     version = (
-        TaskVersion.objects.select_for_update()
+        TaskVersion.objects.select_for_update(of=("self",))
         .select_related("task__department", "task__region")
         .filter(pk=pk)
         .first()

@@ -68,7 +68,7 @@ def _user(actor: Any) -> Any:
 
 def _lock(case: Case) -> Case:
     locked = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related(
             "task_version",
             "implementing_department__region",

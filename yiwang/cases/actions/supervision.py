@@ -93,7 +93,7 @@ def refresh_clock(*, actor: Any, case: Case, now: dt.datetime | None = None) -> 
         raise PermissionDenied()
     now = _now(now)
     locked = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("task_version", "implementing_department__region")
         .get(pk=case.pk)
     )
