@@ -34,6 +34,7 @@ from yiwang.catalog.models import Bundle
 from yiwang.core import idempotency
 from yiwang.core.errors import DomainError, NotFound
 from yiwang.core.web import staff_required
+from yiwang.regions.choices import RegionLevel
 from yiwang.regions.queries import departments_for_user, regions_for_user
 
 
@@ -149,7 +150,8 @@ def _editor(request: HttpRequest, bundle: Bundle | None) -> HttpResponse:
     editor = BundleEditor(
         data,
         bundle=bundle,
-        regions=regions_for_user(user),
+        # A bundle serves a city or a county: townships and villages would only bury them.
+        regions=regions_for_user(user).filter(level__lte=RegionLevel.COUNTY),
         departments=departments_for_user(user),
     )
     status, error_code = 200, ""

@@ -298,3 +298,12 @@ def test_a_draft_bundle_of_unpublished_items_previews_and_explains(city, persona
     refused = admin.post("/catalog/console/bundles/signs/publish/", follow=True)
     assert "没有现行版本" in html_of(refused)
     assert Bundle.objects.get(code="signs").status == "draft"
+
+
+def test_the_editor_offers_the_city_and_its_counties_not_every_village(city, personas) -> None:
+    page = html_of(client_for(personas.catalog_admin).get(NEW))
+    region_select = page[
+        page.index('name="region"') : page.index("</select>", page.index('name="region"'))
+    ]
+    assert city.county_a.name in region_select
+    assert city.village_a.name not in region_select
