@@ -12,7 +12,7 @@ A source that fails or knows nothing returns None, and the field is left for the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from yiwang.identity.models import LegalPerson, Person
@@ -82,3 +82,17 @@ def applicant_of(user: Any, legal_person: LegalPerson | None = None) -> Person |
     if legal_person is not None:
         return legal_person
     return Person.objects.filter(user=user).first() if getattr(user, "pk", None) else None
+
+
+def filled_form(
+    user: Any,
+    applicant: Person | LegalPerson | None,
+    fields: Sequence[Any],
+    given: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The application form as submitted: what the applicant typed, what they left empty
+    taken from their profile and certificates, then checked field by field."""
+    from yiwang.catalog.bundles import clean_form_values
+
+    typed = {k: v for k, v in given.items() if v not in (None, "")}
+    return clean_form_values(fields, prefill_values(user, applicant, fields) | typed)

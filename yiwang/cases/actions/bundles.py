@@ -29,14 +29,14 @@ from yiwang.cases.actions.intake import (
     submit_case,
     submit_draft,
 )
+from yiwang.cases.bundles import sub_cases
 from yiwang.cases.choices import TERMINAL_STATUSES, BundleCaseStatus, CaseStatus, Decision
 from yiwang.cases.models import BundleCase, Case, CaseResult
-from yiwang.cases.prefill import prefill_values
+from yiwang.cases.prefill import filled_form
 from yiwang.cases.uploads import CheckedFile, StoredFile, store
 from yiwang.catalog.bundles import (
     Plan,
     chain_dates,
-    clean_form_values,
     get_published_bundle,
     limit_days,
     load_bundle,
@@ -110,8 +110,7 @@ def submit_bundle(
     plan = plan_for(bundle, answers, complete=True)
     # What the applicant left empty is taken from their profile and certificates.
     holder = applicant.get("applicant_legal_person") or applicant.get("applicant_person")
-    given = {k: v for k, v in dict(form_data or {}).items() if v not in (None, "")}
-    values = clean_form_values(plan.fields, prefill_values(actor, holder, plan.fields) | given)
+    values = filled_form(actor, holder, plan.fields, dict(form_data or {}))
     uploads = dict(uploads or {})
     asked = {row.identity for row in plan.materials if row.asked}
     unknown = [key for key in uploads if key not in asked]
@@ -309,11 +308,7 @@ def refresh_bundle(
     now = _now(now)
     parent = BundleCase.objects.select_for_update().get(pk=bundle_case.pk)
     before = {"status": parent.status, "stage": parent.current_stage}
-    cases = list(
-        Case.objects.filter(bundle_case=parent)
-        .select_related("task_version")
-        .order_by("bundle_stage", "id")
-    )
+    cases = sub_cases(parent)
     results = dict(CaseResult.objects.filter(case__in=cases).values_list("case_id", "result_type"))
     stages = sorted({c.bundle_stage or 1 for c in cases})
     problems: list[str] = []
@@ -333,11 +328,7 @@ def refresh_bundle(
             subject=parent,
             after={"stage": number, "problems": problems, "at": now.isoformat()},
         )
-        cases = list(
-            Case.objects.filter(bundle_case=parent)
-            .select_related("task_version")
-            .order_by("bundle_stage", "id")
-        )
+        cases = sub_cases(parent)
         if problems:
             break
     if problems:

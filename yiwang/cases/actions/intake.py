@@ -47,10 +47,9 @@ from yiwang.cases.models import (
     CaseReviewTask,
 )
 from yiwang.cases.permissions import is_applicant_side, may_perform
-from yiwang.cases.prefill import prefill_values
+from yiwang.cases.prefill import filled_form
 from yiwang.cases.reuse import find_reused
 from yiwang.cases.uploads import CheckedFile
-from yiwang.catalog.bundles import clean_form_values
 from yiwang.catalog.choices import REUSABLE_SOURCES, MaterialSource, ProjectType
 from yiwang.catalog.models import Material, TaskVersion
 from yiwang.catalog.queries import version_for_application
@@ -154,8 +153,7 @@ def submit_case(
     if form_fields:
         # An item with an application form: its fields are checked, empty ones pre-filled.
         holder = legal_person or applicant.get("applicant_person")
-        given = {k: v for k, v in data.items() if v not in (None, "")}
-        data = clean_form_values(form_fields, prefill_values(actor, holder, form_fields) | given)
+        data = filled_form(actor, holder, form_fields, data)
     name = (project_name or "").strip() or f"{applicant['applyer_name']}申请{version.task_name}"
     case = Case.objects.create(
         **item_fields(version),
